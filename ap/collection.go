@@ -1,0 +1,39 @@
+package ap
+
+import (
+	"strconv"
+
+	vocab "github.com/go-ap/activitypub"
+)
+
+// CollectionPageSize is how many items one page of a collection holds.
+const CollectionPageSize = 20
+
+// Collection is the summary document of an ordered collection: its size and
+// a link to its first page (Mastodon's shape).
+func Collection(id string, total int64, withPages bool) vocab.Item {
+	c := vocab.OrderedCollectionNew(vocab.ID(id))
+	c.TotalItems = uint(total)
+	if withPages {
+		c.First = vocab.IRI(id + "?page=true")
+	}
+	return c
+}
+
+// CollectionPage is one page; next is the keyset cursor of the following
+// page, or 0 when this is the last one.
+func CollectionPage(collection string, cursor string, items vocab.ItemCollection, next int64) vocab.Item {
+	id := collection + "?page=true"
+	if cursor != "" {
+		id += "&" + cursor
+	}
+	p := vocab.OrderedCollectionPageNew(&vocab.OrderedCollection{ID: vocab.ID(collection)})
+	p.ID = vocab.ID(id)
+	p.PartOf = vocab.IRI(collection)
+	p.OrderedItems = items
+	p.TotalItems = uint(len(items))
+	if next > 0 {
+		p.Next = vocab.IRI(collection + "?page=true&after=" + strconv.FormatInt(next, 10))
+	}
+	return p
+}

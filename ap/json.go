@@ -1,0 +1,76 @@
+package ap
+
+import (
+	"encoding/json"
+	"fmt"
+
+	vocab "github.com/go-ap/activitypub"
+)
+
+// ContentType is what peers send and expect.
+const ContentType = "application/activity+json"
+
+// Context is the @context of every document we publish: ActivityStreams,
+// security (publicKey), and the Mastodon and Lemmy terms we use, written as
+// term definitions that go-ap's jsonld cannot express.
+var Context = []any{
+	"https://www.w3.org/ns/activitystreams",
+	"https://w3id.org/security/v1",
+	map[string]any{
+		"manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+		"sensitive":                 "as:sensitive",
+		"Hashtag":                   "as:Hashtag",
+		"toot":                      "http://joinmastodon.org/ns#",
+		"discoverable":              "toot:discoverable",
+		"indexable":                 "toot:indexable",
+		"featured":                  map[string]string{"@id": "toot:featured", "@type": "@id"},
+		"schema":                    "http://schema.org#",
+		"PropertyValue":             "schema:PropertyValue",
+		"value":                     "schema:value",
+		"lemmy":                     "https://join-lemmy.org/ns#",
+		"postingRestrictedToMods":   "lemmy:postingRestrictedToMods",
+		"moderators":                map[string]string{"@id": "lemmy:moderators", "@type": "@id"},
+		"archipel":                  "https://archipel.social/ns#",
+		"members":                   map[string]string{"@id": "archipel:members", "@type": "@id"},
+		"visibility":                "archipel:visibility",
+		"joinPolicy":                "archipel:joinPolicy",
+		"stateOnly":                 "archipel:stateOnly",
+	},
+}
+
+// Marshal writes a document with our @context and the extension fields in
+// extras (which win over go-ap's fields of the same name).
+func Marshal(it vocab.Item, extras map[string]any) ([]byte, error) {
+	b, err := vocab.MarshalJSON(it)
+	if err != nil {
+		return nil, fmt.Errorf("marshal %s: %w", it.GetType(), err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	ctx, _ := json.Marshal(Context)
+	doc["@context"] = ctx
+	for k, v := range extras {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("marshal %s: %w", k, err)
+		}
+		doc[k] = raw
+	}
+	return json.Marshal(doc)
+}
+
+// PropertyValue is a profile field as Mastodon shows it.
+type PropertyValue struct {
+	Type  string `json:"type"`
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Hashtag is a tag as Mastodon shows it.
+type Hashtag struct {
+	Type string `json:"type"`
+	Name string `json:"name"`
+	Href string `json:"href,omitempty"`
+}

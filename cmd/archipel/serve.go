@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/archipel-social/archipel/config"
+	"github.com/archipel-social/archipel/migrations"
+	"github.com/archipel-social/archipel/node"
+	"github.com/archipel-social/archipel/store"
+)
+
+// shutdownGrace is how long in-flight requests get when the server stops.
+const shutdownGrace = 10 * time.Second
+
+func flags(name, summary string, args []string) (*config.Config, *flag.FlagSet, error) {
+	var cfg config.Config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: archipel %s [flags]\n\n%s\n\nFlags:\n", name, summary)
+		fs.PrintDefaults()
+	}
+	cfg.Register(fs)
+	return &cfg, fs, nil
+}
+
+func serve(ctx context.Context, args []string) error {
+	cfg, fs, _ := flags("serve", "Runs the node's HTTP server: pages, client API, ActivityPub inbox and outbox.", args)
+	verbose := fs.Bool("verbose", os.Getenv("ARCHIPEL_VERBOSE") != "", "log every request (env ARCHIPEL_VERBOSE)")
+	if err := fs.Parse(args); err != nil {
+		return flagErr(err)
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := newLogger(os.Stderr, level)
+	n, err := node.Open(ctx, *cfg, log)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another node running? choose another --listen)", cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: n.Web, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("archipel serving", "listen", ln.Addr().String(), "public_url", cfg.PublicURL, "federation_mode", cfg.FederationMode)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func worker(ctx context.Context, args []string) error {
+	_, fs, _ := flags("worker", "Runs the queue worker only: deliveries to peers and processing of received activities.", args)
+	if err := fs.Parse(args); err != nil {
+		return flagErr(err)
+	}
+	return errors.New("worker: the queue arrives with federation; nothing to run yet")
+}
+
+func migrate(ctx context.Context, args []string) error {
+	cfg, fs, _ := flags("migrate", "Applies the database migrations and prints the schema version.", args)
+	if err := fs.Parse(args); err != nil {
+		return flagErr(err)
+	}
+	pool, err := store.Connect(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	v, err := migrations.Apply(ctx, pool)
+	if err != nil {
+		return err
+	}
+	fmt.Println(v)
+	return nil
+}
+
+// flagErr turns -h into a clean exit.
+func flagErr(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	return err
+}

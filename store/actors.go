@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Actor types.
+const (
+	TypePerson      = "Person"
+	TypeGroup       = "Group"
+	TypeApplication = "Application"
+	TypeService     = "Service"
+)
+
+// Actor is a person, group or application, local or remote.
+type Actor struct {
+	ID           int64
+	URI          string
+	Type         string
+	Username     string
+	Host         string
+	Local        bool
+	DisplayName  string
+	Summary      string
+	Organisation string
+	UnitName     string
+	JobTitle     string
+	// Tier is the tier the actor's node publishes; for remote actors it is
+	// only trusted from allowlisted nodes (see the groups rules).
+	Tier          string
+	Inbox         string
+	Outbox        string
+	Followers     string
+	Following     string
+	SharedInbox   string
+	URL           string
+	PublicKeyID   string
+	PublicKeyPEM  string
+	PrivateKeyPEM string
+	// ManuallyApprovesFollowers makes follows wait for the person's answer.
+	ManuallyApprovesFollowers bool
+	Raw                       json.RawMessage
+	FetchedAt                 *time.Time
+	CreatedAt                 time.Time
+	UpdatedAt                 time.Time
+	Skills                    []string
+}
+
+// Handle is user@host.
+func (a *Actor) Handle() string { return a.Username + "@" + a.Host }
+
+// DeliveryInbox is where activities for this actor go: its node's shared
+// inbox when it has one.
+func (a *Actor) DeliveryInbox() string {
+	if a.SharedInbox != "" {
+		return a.SharedInbox
+	}
+	return a.Inbox
+}
+
+const actorColumns = `id, uri, type, username, host, local, display_name, summary, organisation,
+	unit_name, job_title, tier, inbox, outbox, followers, following, shared_inbox, url,
+	public_key_id, public_key_pem, private_key_pem, manually_approves_followers, raw, fetched_at,
+	created_at, updated_at`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanActor(row rowScanner) (*Actor, error) { return scanActorAfter(row) }
+
+// scanActorAfter scans a row whose first columns go to pre and whose
+// remaining columns are actorColumns.
+func scanActorAfter(row rowScanner, pre ...any) (*Actor, error) {
+	var a Actor
+	var raw []byte
+	err := row.Scan(append(pre, &a.ID, &a.URI, &a.Type, &a.Username, &a.Host, &a.Local, &a.DisplayName,
+		&a.Summary, &a.Organisation, &a.UnitName, &a.JobTitle, &a.Tier, &a.Inbox, &a.Outbox,
+		&a.Followers, &a.Following, &a.SharedInbox, &a.URL, &a.PublicKeyID, &a.PublicKeyPEM,
+		&a.PrivateKeyPEM, &a.ManuallyApprovesFollowers, &raw, &a.FetchedAt, &a.CreatedAt, &a.UpdatedAt)...)
+	if err != nil {
+		return nil, notFoundOr(err)
+	}
+	a.Raw = raw
+	return &a, nil
+}
+
+// A local actor's URI is made from its username, so both constraints mean the same.
+var actorConflicts = map[string]string{"actors_handle": "username", "actors_uri_key": "username"}
+
+// CreateActor inserts a new actor and sets its ID.
+func (s *Store) CreateActor(ctx context.Context, a *Actor) error {
+	err := s.db.QueryRow(ctx, `insert into actors (uri, type, username, host, local, display_name,
+		summary, organisation, unit_name, job_title, tier, inbox, outbox, followers, following,
+		shared_inbox, url, public_key_id, public_key_pem, private_key_pem,
+		manually_approves_followers, raw, fetched_at)
+		values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)
+		returning id, created_at, updated_at`,
+		a.URI, a.Type, a.Username, a.Host, a.Local, a.DisplayName, a.Summary, a.Organisation,
+		a.UnitName, a.JobTitle, a.Tier, a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox,
+		a.URL, a.PublicKeyID, a.PublicKeyPEM, a.PrivateKeyPEM, a.ManuallyApprovesFollowers,
+		nullJSON(a.Raw), a.FetchedAt).Scan(&a.ID, &a.CreatedAt, &a.UpdatedAt)
+	return conflictOr(err, actorConflicts)
+}
+
+// UpsertRemoteActor stores what a remote actor's document says, keyed by URI,
+// and returns the stored row. Local actors are never overwritten this way.
+func (s *Store) UpsertRemoteActor(ctx context.Context, a *Actor) (*Actor, error) {
+	row := s.db.QueryRow(ctx, `insert into actors (uri, type, username, host, local, display_name,
+		summary, organisation, unit_name, job_title, tier, inbox, outbox, followers, following,
+		shared_inbox, url, public_key_id, public_key_pem, manually_approves_followers, raw, fetched_at)
+		values ($1,$2,$3,$4,false,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,now())
+		on conflict (uri) do update set type = excluded.type, username = excluded.username,
+		  display_name = excluded.display_name, summary = excluded.summary,
+		  organisation = excluded.organisation, unit_name = excluded.unit_name,
+		  job_title = excluded.job_title, tier = excluded.tier, inbox = excluded.inbox,
+		  outbox = excluded.outbox, followers = excluded.followers, following = excluded.following,
+		  shared_inbox = excluded.shared_inbox, url = excluded.url,
+		  public_key_id = excluded.public_key_id, public_key_pem = excluded.public_key_pem,
+		  manually_approves_followers = excluded.manually_approves_followers,
+		  raw = excluded.raw, fetched_at = now(), updated_at = now()
+		  where not actors.local
+		returning `+actorColumns,
+		a.URI, a.Type, a.Username, a.Host, a.DisplayName, a.Summary, a.Organisation, a.UnitName,
+		a.JobTitle, a.Tier, a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox, a.URL,
+		a.PublicKeyID, a.PublicKeyPEM, a.ManuallyApprovesFollowers, nullJSON(a.Raw))
+	out, err := scanActor(row)
+	if err != nil {
+		return nil, conflictOr(err, actorConflicts)
+	}
+	return out, nil
+}
+
+// UpdateProfile writes the editable profile fields of an actor.
+func (s *Store) UpdateProfile(ctx context.Context, a *Actor) error {
+	tag, err := s.db.Exec(ctx, `update actors set display_name = $2, summary = $3, organisation = $4,
+		unit_name = $5, job_title = $6, manually_approves_followers = $7, tier = $8, updated_at = now()
+		where id = $1`, a.ID, a.DisplayName, a.Summary, a.Organisation, a.UnitName, a.JobTitle,
+		a.ManuallyApprovesFollowers, a.Tier)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ActorByID loads an actor with its skills.
+func (s *Store) ActorByID(ctx context.Context, id int64) (*Actor, error) {
+	return s.actorWhere(ctx, `id = $1`, id)
+}
+
+// ActorByURI loads an actor by its ActivityPub id.
+func (s *Store) ActorByURI(ctx context.Context, uri string) (*Actor, error) {
+	return s.actorWhere(ctx, `uri = $1`, uri)
+}
+
+// ActorByHandle loads an actor by username and host (case-insensitive name).
+func (s *Store) ActorByHandle(ctx context.Context, username, host string) (*Actor, error) {
+	return s.actorWhere(ctx, `lower(username) = lower($1) and host = $2`, username, host)
+}
+
+// LocalActorByUsername loads one of this node's actors.
+func (s *Store) LocalActorByUsername(ctx context.Context, username string) (*Actor, error) {
+	return s.actorWhere(ctx, `lower(username) = lower($1) and local`, username)
+}
+
+// ActorByKeyID loads the actor that owns a public key id.
+func (s *Store) ActorByKeyID(ctx context.Context, keyID string) (*Actor, error) {
+	return s.actorWhere(ctx, `public_key_id = $1`, keyID)
+}
+
+func (s *Store) actorWhere(ctx context.Context, where string, args ...any) (*Actor, error) {
+	a, err := scanActor(s.db.QueryRow(ctx, `select `+actorColumns+` from actors where `+where+` limit 1`, args...))
+	if err != nil {
+		return nil, err
+	}
+	if a.Skills, err = s.Skills(ctx, a.ID); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// CountLocalActors counts this node's actors of a type, for NodeInfo.
+func (s *Store) CountLocalActors(ctx context.Context, typ string) (int64, error) {
+	var n int64
+	err := s.db.QueryRow(ctx, `select count(*) from actors where local and type = $1`, typ).Scan(&n)
+	return n, err
+}
+
+func nullJSON(b json.RawMessage) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return []byte(b)
+}

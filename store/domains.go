@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Domain policies.
+const (
+	PolicyNone  = ""
+	PolicyAllow = "allow"
+	PolicyBlock = "block"
+)
+
+// Domain is what the node knows of a peer host.
+type Domain struct {
+	Host             string     `json:"host"`
+	Policy           string     `json:"policy"`
+	Failures         int        `json:"failures"`
+	UnreachableSince *time.Time `json:"unreachable_since"`
+	LastSuccessAt    *time.Time `json:"last_success_at"`
+}
+
+// SetDomainPolicy allows or blocks a host (PolicyNone clears it).
+func (s *Store) SetDomainPolicy(ctx context.Context, host, policy string) error {
+	_, err := s.db.Exec(ctx, `insert into domains (host, policy) values ($1, $2)
+		on conflict (host) do update set policy = excluded.policy, updated_at = now()`, host, policy)
+	return err
+}
+
+// DomainPolicy returns a host's policy (PolicyNone when unknown).
+func (s *Store) DomainPolicy(ctx context.Context, host string) (string, error) {
+	var p string
+	err := s.db.QueryRow(ctx, `select policy from domains where host = $1`, host).Scan(&p)
+	if err = notFoundOr(err); err == ErrNotFound {
+		return PolicyNone, nil
+	}
+	return p, err
+}
+
+// Domains lists known hosts with a policy or failures.
+func (s *Store) Domains(ctx context.Context) ([]Domain, error) {
+	rows, err := s.db.Query(ctx, `select host, policy, failures, unreachable_since, last_success_at from domains
+		where policy <> '' or failures > 0 order by host`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Domain])
+}

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Follow states.
+const (
+	FollowPending  = "pending"
+	FollowAccepted = "accepted"
+)
+
+// Follow is one actor following another.
+type Follow struct {
+	FollowerID  int64
+	FolloweeID  int64
+	State       string
+	ActivityURI string
+}
+
+// SetFollow creates or updates a follow.
+func (s *Store) SetFollow(ctx context.Context, f *Follow) error {
+	_, err := s.db.Exec(ctx, `insert into follows (follower_id, followee_id, state, activity_uri) values ($1,$2,$3,$4)
+		on conflict (follower_id, followee_id) do update set state = excluded.state,
+		activity_uri = case when excluded.activity_uri = '' then follows.activity_uri else excluded.activity_uri end`,
+		f.FollowerID, f.FolloweeID, f.State, f.ActivityURI)
+	return err
+}
+
+// FollowOf returns the follow between two actors.
+func (s *Store) FollowOf(ctx context.Context, followerID, followeeID int64) (*Follow, error) {
+	f := Follow{FollowerID: followerID, FolloweeID: followeeID}
+	err := s.db.QueryRow(ctx, `select state, activity_uri from follows where follower_id = $1 and followee_id = $2`,
+		followerID, followeeID).Scan(&f.State, &f.ActivityURI)
+	if err != nil {
+		return nil, notFoundOr(err)
+	}
+	return &f, nil
+}
+
+// FollowByActivity finds a follow by the URI of its Follow activity.
+func (s *Store) FollowByActivity(ctx context.Context, uri string) (*Follow, error) {
+	f := Follow{ActivityURI: uri}
+	err := s.db.QueryRow(ctx, `select follower_id, followee_id, state from follows where activity_uri = $1`, uri).
+		Scan(&f.FollowerID, &f.FolloweeID, &f.State)
+	if err != nil {
+		return nil, notFoundOr(err)
+	}
+	return &f, nil
+}
+
+// DeleteFollow removes a follow.
+func (s *Store) DeleteFollow(ctx context.Context, followerID, followeeID int64) error {
+	_, err := s.db.Exec(ctx, `delete from follows where follower_id = $1 and followee_id = $2`, followerID, followeeID)
+	return err
+}
+
+// FollowerURIs pages through an actor's accepted followers' URIs.
+func (s *Store) FollowerURIs(ctx context.Context, followeeID int64, afterID int64, limit int) (uris []string, lastID int64, err error) {
+	rows, err := s.db.Query(ctx, `select a.id, a.uri from follows f join actors a on a.id = f.follower_id
+		where f.followee_id = $1 and f.state = 'accepted' and a.id > $2 order by a.id limit $3`, followeeID, afterID, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uri string
+		if err := rows.Scan(&lastID, &uri); err != nil {
+			return nil, 0, err
+		}
+		uris = append(uris, uri)
+	}
+	return uris, lastID, rows.Err()
+}
+
+// CountFollows counts accepted followers and followees of an actor.
+func (s *Store) CountFollows(ctx context.Context, actorID int64) (followers, following int64, err error) {
+	err = s.db.QueryRow(ctx, `select
+		(select count(*) from follows where followee_id = $1 and state = 'accepted'),
+		(select count(*) from follows where follower_id = $1 and state = 'accepted')`, actorID).Scan(&followers, &following)
+	return
+}
+
+// FollowerInboxes returns the distinct delivery inboxes (shared inbox first)
+// of an actor's accepted remote followers: one per node.
+func (s *Store) FollowerInboxes(ctx context.Context, followeeID int64) ([]string, error) {
+	rows, err := s.db.Query(ctx, `select distinct coalesce(nullif(a.shared_inbox, ''), a.inbox)
+		from follows f join actors a on a.id = f.follower_id
+		where f.followee_id = $1 and f.state = 'accepted' and not a.local`, followeeID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

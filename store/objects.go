@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Object visibilities (Mastodon's words, plus "group" for group posts).
+const (
+	ObjPublic   = "public"
+	ObjUnlisted = "unlisted"
+	ObjPrivate  = "private" // followers only
+	ObjDirect   = "direct"
+	ObjGroup    = "group" // members of GroupID only
+)
+
+// Object is a note or document, local or remote.
+type Object struct {
+	ID           int64
+	URI          string
+	Type         string
+	Local        bool
+	AttributedTo int64
+	InReplyTo    string
+	GroupID      *int64
+	Visibility   string
+	Name         string
+	Summary      string
+	Content      string
+	URL          string
+	Raw          json.RawMessage
+	Published    time.Time
+	Updated      *time.Time
+	DeletedAt    *time.Time
+	// Author is filled by the queries that join it.
+	Author *Actor
+}
+
+const objectColumns = `id, uri, type, local, attributed_to, in_reply_to, group_id, visibility, name, summary,
+	content, url, raw, published, updated, deleted_at`
+
+// CreateObject inserts an object. When an object with the same URI exists it
+// is left as it is and created is false (inbound deliveries repeat).
+func (s *Store) CreateObject(ctx context.Context, o *Object) (created bool, err error) {
+	if o.Published.IsZero() {
+		o.Published = time.Now()
+	}
+	err = s.db.QueryRow(ctx, `insert into objects (uri, type, local, attributed_to, in_reply_to, group_id,
+		visibility, name, summary, content, url, raw, published, updated)
+		values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
+		on conflict (uri) do nothing returning id`,
+		o.URI, o.Type, o.Local, o.AttributedTo, o.InReplyTo, o.GroupID, o.Visibility, o.Name, o.Summary,
+		o.Content, o.URL, nullJSON(o.Raw), o.Published, o.Updated).Scan(&o.ID)
+	if err = notFoundOr(err); err == ErrNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// SetObjectURI gives a freshly created local object its final URI (local URIs
+// contain the row id).
+func (s *Store) SetObjectURI(ctx context.Context, id int64, uri, url string) error {
+	_, err := s.db.Exec(ctx, `update objects set uri = $2, url = $3 where id = $1`, id, uri, url)
+	return err
+}
+
+// UpdateObject writes new content of an object.
+func (s *Store) UpdateObject(ctx context.Context, o *Object) error {
+	now := time.Now()
+	if o.Updated == nil {
+		o.Updated = &now
+	}
+	_, err := s.db.Exec(ctx, `update objects set name = $2, summary = $3, content = $4, raw = coalesce($5, raw),
+		updated = $6 where id = $1`, o.ID, o.Name, o.Summary, o.Content, nullJSON(o.Raw), o.Updated)
+	return err
+}
+
+// DeleteObject marks an object deleted and clears its content: what remains is
+// a tombstone, so a late duplicate Create cannot bring it back.
+func (s *Store) DeleteObject(ctx context.Context, id int64) error {
+	_, err := s.db.Exec(ctx, `update objects set deleted_at = coalesce(deleted_at, now()), content = '', name = '',
+		summary = '', raw = null where id = $1`, id)
+	return err
+}
+
+// ObjectByID loads an object with its author.
+func (s *Store) ObjectByID(ctx context.Context, id int64) (*Object, error) {
+	return s.objectWhere(ctx, `o.id = $1`, id)
+}
+
+// ObjectByURI loads an object with its author.
+func (s *Store) ObjectByURI(ctx context.Context, uri string) (*Object, error) {
+	return s.objectWhere(ctx, `o.uri = $1`, uri)
+}
+
+func (s *Store) objectWhere(ctx context.Context, where string, args ...any) (*Object, error) {
+	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+		from objects o join actors a on a.id = o.attributed_to where `+where+` limit 1`, args...)
+	if err != nil {
+		return nil, err
+	}
+	list, err := collectObjects(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, ErrNotFound
+	}
+	return list[0], nil
+}
+
+type objectRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Close()
+	Err() error
+}
+
+// collectObjects scans rows of objectColumns followed by actorColumns.
+func collectObjects(rows objectRows) ([]*Object, error) {
+	defer rows.Close()
+	var out []*Object
+	for rows.Next() {
+		var o Object
+		var raw []byte
+		author, err := scanActorAfter(rows, &o.ID, &o.URI, &o.Type, &o.Local, &o.AttributedTo, &o.InReplyTo, &o.GroupID,
+			&o.Visibility, &o.Name, &o.Summary, &o.Content, &o.URL, &raw, &o.Published, &o.Updated, &o.DeletedAt)
+		if err != nil {
+			return nil, err
+		}
+		o.Raw = raw
+		o.Author = author
+		out = append(out, &o)
+	}
+	return out, rows.Err()
+}
+
+// Page is keyset paging on ids, newest first: MaxID excludes ids at or above
+// it, MinID (when set) excludes ids at or below it.
+type Page struct {
+	MaxID int64
+	MinID int64
+	Limit int
+}
+
+func (p Page) normalised() Page {
+	if p.Limit <= 0 || p.Limit > 80 {
+		p.Limit = 20
+	}
+	if p.MaxID <= 0 {
+		p.MaxID = 1<<63 - 1
+	}
+	return p
+}
+
+// HomeTimeline lists, newest first, what an actor sees at home: its own posts,
+// the posts of those it follows (public, unlisted or followers-only), posts in
+// groups it belongs to, and direct posts that mention it.
+func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Object, error) {
+	p = p.normalised()
+	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+		from objects o join actors a on a.id = o.attributed_to
+		where o.deleted_at is null and o.type = 'Note' and o.id < $2 and o.id > $3 and (
+		  o.attributed_to = $1
+		  or (o.group_id is null and o.visibility in ('public', 'unlisted', 'private') and o.attributed_to in
+		      (select followee_id from follows where follower_id = $1 and state = 'accepted'))
+		  or o.group_id in (select group_id from memberships where member_id = $1 and state = 'accepted')
+		  or o.id in (select object_id from mentions where actor_id = $1))
+		order by o.id desc limit $4`, actorID, p.MaxID, p.MinID, p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return collectObjects(rows)
+}
+
+// AuthorObjects lists an actor's public objects, newest first (outbox, profile).
+func (s *Store) AuthorObjects(ctx context.Context, actorID int64, p Page) ([]*Object, error) {
+	p = p.normalised()
+	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+		from objects o join actors a on a.id = o.attributed_to
+		where o.attributed_to = $1 and o.deleted_at is null and o.visibility in ('public', 'unlisted')
+		  and o.id < $2 and o.id > $3
+		order by o.id desc limit $4`, actorID, p.MaxID, p.MinID, p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return collectObjects(rows)
+}
+
+// CountAuthorObjects counts an actor's live objects.
+func (s *Store) CountAuthorObjects(ctx context.Context, actorID int64) (int64, error) {
+	var n int64
+	err := s.db.QueryRow(ctx, `select count(*) from objects where attributed_to = $1 and deleted_at is null`, actorID).Scan(&n)
+	return n, err
+}
+
+// CountLocalPosts counts this node's live notes, for NodeInfo.
+func (s *Store) CountLocalPosts(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.QueryRow(ctx, `select count(*) from objects where local and type = 'Note' and deleted_at is null`).Scan(&n)
+	return n, err
+}
+
+// AddMention records that an object mentions an actor.
+func (s *Store) AddMention(ctx context.Context, objectID, actorID int64) error {
+	_, err := s.db.Exec(ctx, `insert into mentions (object_id, actor_id) values ($1, $2) on conflict do nothing`, objectID, actorID)
+	return err
+}
+
+// IsMentioned tells whether an object mentions an actor.
+func (s *Store) IsMentioned(ctx context.Context, objectID, actorID int64) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `select exists (select 1 from mentions where object_id = $1 and actor_id = $2)`, objectID, actorID).Scan(&ok)
+	return ok, err
+}

@@ -1,0 +1,349 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	vocab "github.com/go-ap/activitypub"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/store"
+)
+
+// localActor loads the local actor named in the path, of the wanted type.
+func (s *Server) localActor(r *http.Request, typ string) (*store.Actor, error) {
+	a, err := s.Store.LocalActorByUsername(r.Context(), chi.URLParam(r, "username"))
+	if err != nil {
+		return nil, err
+	}
+	if a.Type != typ {
+		return nil, store.ErrNotFound
+	}
+	return a, nil
+}
+
+func (s *Server) person(w http.ResponseWriter, r *http.Request) {
+	if !wantsActivityJSON(r) {
+		http.Redirect(w, r, s.Links.Profile(chi.URLParam(r, "username"), false), http.StatusSeeOther)
+		return
+	}
+	a, err := s.localActor(r, store.TypePerson)
+	if err != nil {
+		s.apNotFound(w, err)
+		return
+	}
+	body, err := s.Links.ActorDocument(a, nil)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeActivityJSON(w, body)
+}
+
+func (s *Server) instanceActor(w http.ResponseWriter, r *http.Request) {
+	a, err := s.Store.ActorByURI(r.Context(), s.Links.InstanceActor())
+	if err != nil {
+		s.apNotFound(w, err)
+		return
+	}
+	body, err := s.Links.ActorDocument(a, nil)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeActivityJSON(w, body)
+}
+
+// viewerOf identifies the remote or local actor behind a signed GET; nil
+// when the request is not signed.
+func (s *Server) viewerOf(r *http.Request) (*store.Actor, error) {
+	if s.Viewer == nil || (r.Header.Get("Signature") == "" && r.Header.Get("Authorization") == "") {
+		return nil, nil
+	}
+	return s.Viewer(r)
+}
+
+// visibleGroup loads the group in the path and decides what the requester
+// may see. A secret group is 404 to anyone but its members; a private one
+// shows its profile but not its content.
+func (s *Server) visibleGroup(r *http.Request) (g *store.Group, member bool, err error) {
+	a, err := s.localActor(r, store.TypeGroup)
+	if err != nil {
+		return nil, false, err
+	}
+	if g, err = s.Store.GroupOf(r.Context(), a); err != nil {
+		return nil, false, err
+	}
+	viewer, verr := s.viewerOf(r)
+	if verr == nil && viewer != nil {
+		if m, err := s.Store.MembershipOf(r.Context(), g.ID, viewer.ID); err == nil && m.State == store.StateAccepted {
+			member = true
+		}
+	}
+	if g.Visibility == store.VisibilitySecret && !member {
+		return nil, false, store.ErrNotFound
+	}
+	return g, member, nil
+}
+
+func (s *Server) group(w http.ResponseWriter, r *http.Request) {
+	if !wantsActivityJSON(r) {
+		http.Redirect(w, r, s.Links.Profile(chi.URLParam(r, "username"), true), http.StatusSeeOther)
+		return
+	}
+	g, _, err := s.visibleGroup(r)
+	if err != nil {
+		s.apNotFound(w, err)
+		return
+	}
+	body, err := s.Links.ActorDocument(g.Actor, g)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeActivityJSON(w, body)
+}
+
+// groupContentAllowed answers for the collections of a group: public groups
+// show them to anyone, private and secret ones only to members.
+func (s *Server) groupContentAllowed(w http.ResponseWriter, r *http.Request) (*store.Group, bool) {
+	g, member, err := s.visibleGroup(r)
+	if err != nil {
+		s.apNotFound(w, err)
+		return nil, false
+	}
+	if g.Visibility != store.VisibilityPublic && !member {
+		if r.Header.Get("Signature") == "" {
+			apiError(w, http.StatusUnauthorized, "this group's content is for its members: sign the request")
+		} else {
+			apiError(w, http.StatusForbidden, "this group's content is for its members")
+		}
+		return nil, false
+	}
+	return g, true
+}
+
+func (s *Server) groupMembers(w http.ResponseWriter, r *http.Request) {
+	g, ok := s.groupContentAllowed(w, r)
+	if !ok {
+		return
+	}
+	s.memberCollection(w, r, g, g.MembersURI, func(m *store.Membership) bool { return true })
+}
+
+func (s *Server) groupModerators(w http.ResponseWriter, r *http.Request) {
+	g, ok := s.groupContentAllowed(w, r)
+	if !ok {
+		return
+	}
+	// Moderators are few: one page, no paging (Lemmy's shape).
+	s.memberCollection(w, r, g, s.Links.Moderators(g.URI), func(m *store.Membership) bool { return m.Role != store.MemberMember })
+}
+
+func (s *Server) memberCollection(w http.ResponseWriter, r *http.Request, g *store.Group, id string, keep func(*store.Membership) bool) {
+	total, err := s.Store.CountMembers(r.Context(), g.ID)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if r.URL.Query().Get("page") == "" {
+		s.writeAP(w, ap.Collection(id, total, true))
+		return
+	}
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	members, err := s.Store.Members(r.Context(), g.ID, store.StateAccepted, after, ap.CollectionPageSize)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	items := vocab.ItemCollection{}
+	var last int64
+	for _, m := range members {
+		last = m.MemberID
+		if keep(m) {
+			items = append(items, vocab.IRI(m.Member.URI))
+		}
+	}
+	if len(members) < ap.CollectionPageSize {
+		last = 0
+	}
+	s.writeAP(w, ap.CollectionPage(id, r.URL.Query().Get("after"), items, last))
+}
+
+func (s *Server) followers(w http.ResponseWriter, r *http.Request) {
+	a, err := s.Store.LocalActorByUsername(r.Context(), chi.URLParam(r, "username"))
+	if err != nil {
+		s.apNotFound(w, err)
+		return
+	}
+	if a.Type == store.TypeGroup {
+		if _, ok := s.groupContentAllowed(w, r); !ok {
+			return
+		}
+	}
+	followers, _, err := s.Store.CountFollows(r.Context(), a.ID)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if r.URL.Query().Get("page") == "" {
+		s.writeAP(w, ap.Collection(a.Followers, followers, true))
+		return
+	}
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	uris, last, err := s.Store.FollowerURIs(r.Context(), a.ID, after, ap.CollectionPageSize)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	items := make(vocab.ItemCollection, 0, len(uris))
+	for _, u := range uris {
+		items = append(items, vocab.IRI(u))
+	}
+	if len(uris) < ap.CollectionPageSize {
+		last = 0
+	}
+	s.writeAP(w, ap.CollectionPage(a.Followers, r.URL.Query().Get("after"), items, last))
+}
+
+// following publishes only the count: whom an agent follows is theirs to know.
+func (s *Server) following(w http.ResponseWriter, r *http.Request) {
+	a, err := s.localActor(r, store.TypePerson)
+	if err != nil {
+		s.apNotFound(w, err)
+		return
+	}
+	_, following, err := s.Store.CountFollows(r.Context(), a.ID)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	s.writeAP(w, ap.Collection(a.Following, following, false))
+}
+
+func (s *Server) personOutbox(w http.ResponseWriter, r *http.Request) {
+	a, err := s.localActor(r, store.TypePerson)
+	if err != nil {
+		s.apNotFound(w, err)
+		return
+	}
+	s.outboxCollection(w, r, a)
+}
+
+func (s *Server) groupOutbox(w http.ResponseWriter, r *http.Request) {
+	g, ok := s.groupContentAllowed(w, r)
+	if !ok {
+		return
+	}
+	s.outboxCollection(w, r, g.Actor)
+}
+
+// outboxCollection lists an actor's public posts as Create activities, newest
+// first.
+func (s *Server) outboxCollection(w http.ResponseWriter, r *http.Request, a *store.Actor) {
+	if r.URL.Query().Get("page") == "" {
+		n, err := s.Store.CountAuthorObjects(r.Context(), a.ID)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		s.writeAP(w, ap.Collection(a.Outbox, n, true))
+		return
+	}
+	before, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	objs, err := s.Store.AuthorObjects(r.Context(), a.ID, store.Page{MaxID: before, Limit: ap.CollectionPageSize})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	items := make(vocab.ItemCollection, 0, len(objs))
+	var last int64
+	for _, o := range objs {
+		note := ap.NoteObject(o, a, ap.Address(o, a, nil, nil), nil)
+		create := vocab.CreateNew(vocab.ID(o.URI+"/activity"), note)
+		create.Actor = vocab.IRI(a.URI)
+		create.Published = o.Published.UTC()
+		if n, err := vocab.ToObject(note); err == nil {
+			create.To, create.CC = n.To, n.CC
+		}
+		items = append(items, create)
+		last = o.ID
+	}
+	if len(objs) < ap.CollectionPageSize {
+		last = 0
+	}
+	s.writeAP(w, ap.CollectionPage(a.Outbox, r.URL.Query().Get("after"), items, last))
+}
+
+// note serves a local note: public and unlisted ones to anyone; others only
+// to a signed viewer allowed to see them.
+func (s *Server) note(w http.ResponseWriter, r *http.Request) {
+	a, err := s.localActor(r, store.TypePerson)
+	if err != nil {
+		s.apNotFound(w, err)
+		return
+	}
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		s.apNotFound(w, store.ErrNotFound)
+		return
+	}
+	o, err := s.Store.ObjectByID(r.Context(), id)
+	if err != nil || o.AttributedTo != a.ID || !o.Local {
+		s.apNotFound(w, store.ErrNotFound)
+		return
+	}
+	if o.Visibility != store.ObjPublic && o.Visibility != store.ObjUnlisted {
+		viewer, _ := s.viewerOf(r)
+		if viewer == nil || !s.canSee(r, o, viewer) {
+			s.apNotFound(w, store.ErrNotFound)
+			return
+		}
+	}
+	if !wantsActivityJSON(r) {
+		http.Redirect(w, r, s.Links.Profile(a.Username, false), http.StatusSeeOther)
+		return
+	}
+	var group *store.Actor
+	if o.GroupID != nil {
+		group, _ = s.Store.ActorByID(r.Context(), *o.GroupID)
+	}
+	s.writeAP(w, ap.NoteObject(o, a, ap.Address(o, a, group, nil), nil))
+}
+
+// canSee tells whether a viewer may read a non-public object: a member of
+// its group, a follower of its author for followers-only posts, or a
+// mentioned person.
+func (s *Server) canSee(r *http.Request, o *store.Object, viewer *store.Actor) bool {
+	ctx := r.Context()
+	if o.GroupID != nil {
+		m, err := s.Store.MembershipOf(ctx, *o.GroupID, viewer.ID)
+		return err == nil && m.State == store.StateAccepted
+	}
+	if o.Visibility == store.ObjPrivate {
+		if f, err := s.Store.FollowOf(ctx, viewer.ID, o.AttributedTo); err == nil && f.State == store.FollowAccepted {
+			return true
+		}
+	}
+	ok, _ := s.Store.IsMentioned(ctx, o.ID, viewer.ID)
+	return ok
+}
+
+func (s *Server) writeAP(w http.ResponseWriter, it vocab.Item) {
+	body, err := ap.Marshal(it, nil)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeActivityJSON(w, body)
+}
+
+func (s *Server) apNotFound(w http.ResponseWriter, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "not found")
+		return
+	}
+	writeError(w, err)
+}

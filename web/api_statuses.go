@@ -1,0 +1,93 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/archipel-social/archipel/outbox"
+	"github.com/archipel-social/archipel/store"
+)
+
+type statusInput struct {
+	Status      string `json:"status"`
+	Visibility  string `json:"visibility"`
+	InReplyToID string `json:"in_reply_to_id"`
+	GroupID     string `json:"group_id"`
+	SpoilerText string `json:"spoiler_text"`
+}
+
+func (s *Server) apiPostStatus(w http.ResponseWriter, r *http.Request) {
+	var in statusInput
+	if err := decodeInput(w, r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	nn := outbox.NewNote{Text: in.Status, Visibility: in.Visibility}
+	if in.InReplyToID != "" {
+		id, ok := parseID(in.InReplyToID)
+		if !ok {
+			apiError(w, http.StatusUnprocessableEntity, "in_reply_to_id: no such status")
+			return
+		}
+		nn.InReplyToID = id
+	}
+	if in.GroupID != "" {
+		id, ok := parseID(in.GroupID)
+		if !ok {
+			apiError(w, http.StatusNotFound, "no such group")
+			return
+		}
+		nn.GroupID = id
+	}
+	author, err := s.Store.ActorByID(r.Context(), currentAccount(r).ActorID)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	obj, err := s.Outbox.CreateNote(r.Context(), author, nn)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.statusEntity(r.Context(), obj))
+}
+
+func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) {
+	id, ok := parseID(chi.URLParam(r, "id"))
+	if !ok {
+		apiError(w, http.StatusNotFound, "no such status")
+		return
+	}
+	o, err := s.Store.ObjectByID(r.Context(), id)
+	if err != nil || o.DeletedAt != nil || !s.statusVisible(r, o) {
+		apiError(w, http.StatusNotFound, "no such status")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.statusEntity(r.Context(), o))
+}
+
+func (s *Server) apiHomeTimeline(w http.ResponseWriter, r *http.Request) {
+	objs, err := s.Store.HomeTimeline(r.Context(), currentAccount(r).ActorID, pageFrom(r))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	s.writeStatusPage(w, r, objs)
+}
+
+// statusVisible applies the same rule to API readers as to signed fetches.
+func (s *Server) statusVisible(r *http.Request, o *store.Object) bool {
+	if o.Visibility == store.ObjPublic || o.Visibility == store.ObjUnlisted {
+		return true
+	}
+	acct := currentAccount(r)
+	if acct == nil {
+		return false
+	}
+	if acct.ActorID == o.AttributedTo {
+		return true
+	}
+	viewer, err := s.Store.ActorByID(r.Context(), acct.ActorID)
+	return err == nil && s.canSee(r, o, viewer)
+}

@@ -1,0 +1,148 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/archipel-social/archipel/accounts"
+	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/store"
+)
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeActivityJSON(w http.ResponseWriter, body []byte) {
+	w.Header().Set("Content-Type", ap.ContentType+"; charset=utf-8")
+	w.Header().Set("Vary", "Accept, Signature")
+	_, _ = w.Write(body)
+}
+
+// apiError answers with Mastodon's error shape.
+func apiError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// writeError maps the errors of the lower layers to a status and message.
+func writeError(w http.ResponseWriter, err error) {
+	var fe *accounts.FieldError
+	var ce *store.ConflictError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &fe):
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": fe.Error(), "field": fe.Field})
+	case errors.As(err, &ce):
+		writeJSON(w, http.StatusConflict, map[string]string{"error": ce.Error(), "field": ce.Field})
+	case errors.As(err, &mbe):
+		apiError(w, http.StatusRequestEntityTooLarge, "request body too large")
+	case errors.Is(err, store.ErrNotFound):
+		apiError(w, http.StatusNotFound, "not found")
+	case errors.Is(err, accounts.ErrForbidden):
+		apiError(w, http.StatusForbidden, "not allowed")
+	case errors.Is(err, accounts.ErrUnauthenticated):
+		apiError(w, http.StatusUnauthorized, "wrong credentials")
+	case errors.Is(err, errBadInput):
+		apiError(w, http.StatusBadRequest, err.Error())
+	default:
+		apiError(w, http.StatusInternalServerError, "internal error")
+	}
+}
+
+var errBadInput = errors.New("bad input")
+
+type badInput struct{ msg string }
+
+func (b *badInput) Error() string { return b.msg }
+func (b *badInput) Is(t error) bool {
+	return t == errBadInput
+}
+
+// decodeInput reads a JSON or form body into dst, as Mastodon clients send
+// either. Form fields map to JSON fields by name; "name[]" fields are lists.
+func decodeInput(w http.ResponseWriter, r *http.Request, dst any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/json", "":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return err
+		}
+		if len(strings.TrimSpace(string(body))) == 0 {
+			if ct == "" {
+				return nil
+			}
+			return &badInput{"empty JSON body"}
+		}
+		if err := json.Unmarshal(body, dst); err != nil {
+			var typeErr *json.UnmarshalTypeError
+			if errors.As(err, &typeErr) {
+				return &badInput{"field " + typeErr.Field + ": wrong type"}
+			}
+			return &badInput{"malformed JSON: " + err.Error()}
+		}
+		return nil
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		if err := r.ParseMultipartForm(maxJSONBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			return &badInput{"malformed form: " + err.Error()}
+		}
+		b, _ := json.Marshal(formToMap(r.Form))
+		if err := json.Unmarshal(b, dst); err != nil {
+			return &badInput{"malformed form: " + err.Error()}
+		}
+		return nil
+	default:
+		return &badInput{"unsupported content type " + ct}
+	}
+}
+
+func formToMap(f url.Values) map[string]any {
+	out := make(map[string]any, len(f))
+	for k, v := range f {
+		if name, ok := strings.CutSuffix(k, "[]"); ok {
+			out[name] = v
+			continue
+		}
+		if len(v) > 0 {
+			switch v[0] {
+			case "true":
+				out[k] = true
+			case "false":
+				out[k] = false
+			default:
+				out[k] = v[0]
+			}
+		}
+	}
+	return out
+}
+
+// wantsActivityJSON is content negotiation: ActivityPub clients ask for
+// activity+json or ld+json with the ActivityStreams profile.
+func wantsActivityJSON(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mt {
+		case "application/activity+json":
+			return true
+		case "application/ld+json":
+			if p, ok := params["profile"]; !ok || strings.Contains(p, "https://www.w3.org/ns/activitystreams") {
+				return true
+			}
+		case "application/json":
+			return true
+		}
+	}
+	return false
+}

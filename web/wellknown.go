@@ -1,0 +1,115 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/store"
+)
+
+// webfinger answers acct:name@host (and actor URLs) for people and groups.
+// A secret group is never found: its existence is not disclosed.
+func (s *Server) webfinger(w http.ResponseWriter, r *http.Request) {
+	resource := r.URL.Query().Get("resource")
+	if resource == "" {
+		apiError(w, http.StatusBadRequest, "resource parameter required")
+		return
+	}
+	var actor *store.Actor
+	var err error
+	if acct, ok := strings.CutPrefix(resource, "acct:"); ok {
+		acct = strings.TrimPrefix(acct, "@")
+		name, host, found := strings.Cut(acct, "@")
+		if !found || name == "" || !strings.EqualFold(host, s.Links.Host()) {
+			apiError(w, http.StatusNotFound, "no such account on this node")
+			return
+		}
+		actor, err = s.Store.LocalActorByUsername(r.Context(), name)
+	} else if s.Links.IsLocal(resource) {
+		actor, err = s.Store.ActorByURI(r.Context(), resource)
+	} else {
+		apiError(w, http.StatusNotFound, "no such account on this node")
+		return
+	}
+	if err == nil && !actor.Local {
+		err = store.ErrNotFound
+	}
+	if err == nil && actor.Type == store.TypeGroup {
+		var g *store.Group
+		if g, err = s.Store.GroupOf(r.Context(), actor); err == nil && g.Visibility == store.VisibilitySecret {
+			err = store.ErrNotFound
+		}
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "no such account on this node")
+		return
+	} else if err != nil {
+		writeError(w, err)
+		return
+	}
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Content-Type", "application/jrd+json; charset=utf-8")
+	links := []map[string]string{
+		{"rel": "self", "type": ap.ContentType, "href": actor.URI},
+		{"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor.URL},
+	}
+	writeJSONBody(w, map[string]any{
+		"subject": "acct:" + actor.Username + "@" + s.Links.Host(),
+		"aliases": []string{actor.URI, actor.URL},
+		"links":   links,
+	})
+}
+
+// writeJSONBody writes v as JSON with the content type already set.
+func writeJSONBody(w http.ResponseWriter, v any) {
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) hostMeta(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/xrd+xml; charset=utf-8")
+	_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>
+<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0"><Link rel="lrdd" template="` +
+		s.Links.Base + `/.well-known/webfinger?resource={uri}"/></XRD>`))
+}
+
+func (s *Server) nodeinfoLinks(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"links": []map[string]string{
+		{"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": s.Links.Base + "/nodeinfo/2.1"},
+	}})
+}
+
+func (s *Server) nodeinfo(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	users, err := s.Store.CountAccounts(ctx)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	posts, err := s.Store.CountLocalPosts(ctx)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	groups, err := s.Store.CountLocalActors(ctx, store.TypeGroup)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", `application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.1#"`)
+	writeJSONBody(w, map[string]any{
+		"version": "2.1",
+		"software": map[string]string{"name": "archipel", "version": Version,
+			"repository": "https://github.com/archipel-social/archipel", "homepage": "https://github.com/archipel-social/archipel"},
+		"protocols":         []string{"activitypub"},
+		"services":          map[string][]string{"inbound": {}, "outbound": {}},
+		"openRegistrations": false,
+		"usage": map[string]any{
+			"users":      map[string]int64{"total": users},
+			"localPosts": posts,
+		},
+		"metadata": map[string]any{"nodeName": s.Links.Host(), "groups": groups},
+	})
+}
