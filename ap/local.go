@@ -1,7 +1,8 @@
 package ap
 
 import (
-	"github.com/archipel-social/archipel/federation"
+	"github.com/archipel-social/archipel/keys"
+
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -17,7 +18,7 @@ func (l Links) NewLocalActor(typ, username, displayName string) (*store.Actor, e
 	default:
 		uri = l.Person(username)
 	}
-	priv, pub, err := federation.GenerateKeyPair()
+	priv, pub, err := keys.GenerateKeyPair()
 	if err != nil {
 		return nil, err
 	}

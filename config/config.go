@@ -28,6 +28,9 @@ type Config struct {
 	DataDir               string
 	FederationMode        string
 	AllowPrivateAddresses string
+	// QueuePrefix names this node's asynq queues, so that nodes can share
+	// one Redis database.
+	QueuePrefix string
 	// Dev relaxes what only matters behind TLS (Secure cookies); set when
 	// the public URL is plain http on localhost.
 	Dev bool
@@ -57,6 +60,7 @@ func (c *Config) settings() []setting {
 		{"data-dir", "ARCHIPEL_DATA_DIR", DefaultDataDir, "folder for uploaded files", &c.DataDir},
 		{"federation-mode", "ARCHIPEL_FEDERATION_MODE", DefaultMode, "open (blocklist) or allowlist (only listed peers); stored setting wins once changed with the admin command", &c.FederationMode},
 		{"allow-private-addresses", "ARCHIPEL_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs the outgoing client may reach although private (e.g. 127.0.0.0/8)", &c.AllowPrivateAddresses},
+		{"queue-prefix", "ARCHIPEL_QUEUE_PREFIX", "archipel", "prefix of this node's queue names in Redis (nodes sharing a Redis need different ones)", &c.QueuePrefix},
 	}
 }
 
@@ -97,6 +101,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.PrivateAllowlist(); err != nil {
 		return err
+	}
+	if c.QueuePrefix == "" {
+		c.QueuePrefix = "archipel"
 	}
 	c.Dev = u.Scheme == "http"
 	return nil

@@ -1,6 +1,8 @@
 package federation
 
 import (
+	"github.com/archipel-social/archipel/keys"
+
 	"bytes"
 	"context"
 	"crypto"
@@ -39,19 +41,19 @@ var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 // testRSAKeys holds two keys generated once (RSA generation is slow): the
 // signer's key and an unrelated or rotated-away one.
 var testRSAKeys = sync.OnceValues(func() ([2]*rsa.PrivateKey, error) {
-	var keys [2]*rsa.PrivateKey
-	for i := range keys {
-		privPEM, _, err := GenerateKeyPair()
+	var pair [2]*rsa.PrivateKey
+	for i := range pair {
+		privPEM, _, err := keys.GenerateKeyPair()
 		if err != nil {
-			return keys, err
+			return pair, err
 		}
-		k, err := ParsePrivateKey(privPEM)
+		k, err := keys.ParsePrivateKey(privPEM)
 		if err != nil {
-			return keys, err
+			return pair, err
 		}
-		keys[i] = k.(*rsa.PrivateKey)
+		pair[i] = k.(*rsa.PrivateKey)
 	}
-	return keys, nil
+	return pair, nil
 })
 
 func rsaKeys(tb testing.TB) (signer, other *rsa.PrivateKey) {
@@ -544,7 +546,7 @@ func TestVerifyRequestDoesNotModifyHeaders(t *testing.T) {
 func TestVerifyRequestPKCS1PublicKey(t *testing.T) {
 	key, _ := rsaKeys(t)
 	pkcs1 := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(&key.PublicKey)}))
-	pub, err := ParsePublicKey(pkcs1)
+	pub, err := keys.ParsePublicKey(pkcs1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,43 +8,63 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/config"
+	"github.com/archipel-social/archipel/federation"
+	"github.com/archipel-social/archipel/inbox"
 	"github.com/archipel-social/archipel/migrations"
 	"github.com/archipel-social/archipel/outbox"
+	"github.com/archipel-social/archipel/queue"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 )
+
+// Options are the settings that are not configuration: tests make delivery
+// retries fast, production keeps the defaults.
+type Options struct {
+	Delivery       federation.DeliveryPolicy
+	ReconcileEvery time.Duration
+	Concurrency    int
+}
 
 // Node is one running node's parts.
 type Node struct {
-	Config   config.Config
-	Log      *slog.Logger
-	Pool     *pgxpool.Pool
-	Store    *store.Store
-	Links    ap.Links
-	Accounts *accounts.Service
-	Outbox   *outbox.Outbox
-	Redis    redis.UniversalClient
-	Web      *web.Server
+	Config    config.Config
+	Options   Options
+	Log       *slog.Logger
+	Pool      *pgxpool.Pool
+	Store     *store.Store
+	Links     ap.Links
+	Accounts  *accounts.Service
+	Outbox    *outbox.Outbox
+	Federator *federation.Federator
+	Processor *inbox.Processor
+	Queue     *queue.Queue
+	Redis     redis.UniversalClient
+	Web       *web.Server
 }
 
 // Open connects to PostgreSQL and Redis, migrates the schema and makes sure
 // the instance actor exists.
-func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, error) {
+func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger) (*Node, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if log == nil {
 		log = slog.Default()
 	}
+	if opts.Delivery == (federation.DeliveryPolicy{}) {
+		opts.Delivery = federation.DefaultDeliveryPolicy
+	}
+	allowPrivate, _ := cfg.PrivateAllowlist()
 	pool, err := store.Connect(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -58,18 +78,52 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Node, erro
 		pool.Close()
 		return nil, err
 	}
-	n := &Node{Config: cfg, Log: log, Pool: pool, Store: store.New(pool), Links: ap.NewLinks(cfg.PublicURL), Redis: rdb}
+	n := &Node{Config: cfg, Options: opts, Log: log, Pool: pool, Store: store.New(pool), Links: ap.NewLinks(cfg.PublicURL), Redis: rdb}
+	n.Queue = queue.New(rdb, cfg.QueuePrefix)
+	n.Federator = &federation.Federator{
+		Store: n.Store, Links: n.Links, Log: log, Mode: cfg.FederationMode, AllowHTTP: cfg.Dev,
+		Client: federation.NewHTTPClient(federation.ClientConfig{AllowPrivate: allowPrivate, UserAgent: "Archipel/" + web.Version + " (+" + cfg.PublicURL + ")"}),
+	}
 	n.Accounts = &accounts.Service{Store: n.Store, Links: n.Links}
-	n.Outbox = &outbox.Outbox{Store: n.Store, Links: n.Links, Accounts: n.Accounts}
+	n.Outbox = &outbox.Outbox{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Queue: n.Queue, Resolver: n.Federator, Log: log}
+	n.Processor = &inbox.Processor{Store: n.Store, Federator: n.Federator, Outbox: n.Outbox, Links: n.Links, Log: log}
 	if err := n.ensureInstanceActor(ctx); err != nil {
 		n.Close()
 		return nil, err
 	}
+	metrics := web.NewMetrics(newStateCollector(n))
+	in := &inbox.Handler{Store: n.Store, Federator: n.Federator, Enqueue: n.Queue.EnqueueProcess, Log: log,
+		Accepted: metrics.InboxAccepted.Inc, Duplicate: metrics.InboxDuplicates.Inc,
+		Refused: func(reason string) { metrics.InboxRefused.WithLabelValues(reason).Inc() }}
 	n.Web = web.New(web.Deps{
-		Store: n.Store, Links: n.Links, Accounts: n.Accounts, Outbox: n.Outbox, Log: log,
+		Store: n.Store, Links: n.Links, Accounts: n.Accounts, Outbox: n.Outbox, Federator: n.Federator, Log: log,
+		Metrics: metrics, Inbox: in,
 		PingQueue: func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Viewer:    n.signedViewer,
 	})
 	return n, nil
+}
+
+// signedViewer identifies the actor behind a signed GET.
+func (n *Node) signedViewer(r *http.Request) (*store.Actor, error) {
+	v, err := federation.VerifyRequest(r.Context(), r, nil, n.Federator, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return n.Store.ActorByURI(r.Context(), v.Owner)
+}
+
+// RunWorker processes the node's queues until ctx ends.
+func (n *Node) RunWorker(ctx context.Context) error {
+	return n.Queue.Run(ctx, queue.Handlers{
+		Deliver: func(ctx context.Context, id int64, attempt int) error {
+			return n.Federator.Deliver(ctx, id, attempt, n.Queue, n.Options.Delivery)
+		},
+		Process: n.Processor.Process,
+		Reconcile: func(ctx context.Context) error {
+			return n.Federator.Reconcile(ctx, n.Queue, n.Queue.EnqueueProcess, n.Options.Delivery)
+		},
+	}, queue.WorkerConfig{Concurrency: n.Options.Concurrency, ReconcileEvery: n.Options.ReconcileEvery, Log: n.Log})
 }
 
 // ConnectRedis opens the Redis client the queue uses and checks it answers.

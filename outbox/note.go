@@ -2,8 +2,13 @@ package outbox
 
 import (
 	"context"
+	"html"
+	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	vocab "github.com/go-ap/activitypub"
 
 	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/store"
@@ -11,6 +16,9 @@ import (
 
 // MaxNoteLength is the longest post, in characters.
 const MaxNoteLength = 5000
+
+// maxMentions bounds the handles resolved for one post.
+const maxMentions = 20
 
 // NewNote is a post as a user writes it.
 type NewNote struct {
@@ -20,7 +28,12 @@ type NewNote struct {
 	GroupID     int64
 }
 
-// CreateNote publishes a post by a local person.
+// mentionRE finds @name and @name@host in a post.
+var mentionRE = regexp.MustCompile(`(^|[^\w/@])@([A-Za-z0-9_]{1,30})(?:@([A-Za-z0-9.-]+(?::\d+)?))?`)
+
+// CreateNote publishes a post by a local person: stored, then sent to the
+// nodes of its followers, of the people it mentions and of the author it
+// answers.
 func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote) (*store.Object, error) {
 	text := strings.TrimSpace(nn.Text)
 	switch {
@@ -29,8 +42,21 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 	case utf8.RuneCountInString(text) > MaxNoteLength:
 		return nil, fieldErr("status", "at most %d characters", MaxNoteLength)
 	}
-	obj := &store.Object{Type: "Note", Local: true, AttributedTo: author.ID, Content: ap.TextToHTML(text),
-		Visibility: nn.Visibility}
+	obj := &store.Object{Type: "Note", Local: true, AttributedTo: author.ID, Visibility: nn.Visibility}
+	var parent *store.Object
+	if nn.InReplyToID != 0 {
+		var err error
+		parent, err = o.Store.ObjectByID(ctx, nn.InReplyToID)
+		if isNotFound(err) || (err == nil && parent.DeletedAt != nil) {
+			return nil, fieldErr("in_reply_to_id", "no such status")
+		} else if err != nil {
+			return nil, err
+		}
+		obj.InReplyTo = parent.URI
+		if parent.GroupID != nil && nn.GroupID == 0 {
+			nn.GroupID = *parent.GroupID // a reply stays in the parent's group
+		}
+	}
 	if nn.GroupID != 0 {
 		m, err := o.Store.MembershipOf(ctx, nn.GroupID, author.ID)
 		if isNotFound(err) || (err == nil && m.State != store.StateAccepted) {
@@ -48,19 +74,23 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 	default:
 		return nil, fieldErr("visibility", "one of public, unlisted, private, direct")
 	}
-	if nn.InReplyToID != 0 {
-		parent, err := o.Store.ObjectByID(ctx, nn.InReplyToID)
-		if isNotFound(err) {
-			return nil, fieldErr("in_reply_to_id", "no such status")
-		} else if err != nil {
+	content, mentioned := o.renderMentions(ctx, text)
+	obj.Content = content
+
+	recipients := append([]*store.Actor{}, mentioned...)
+	if parent != nil && parent.Author != nil {
+		recipients = append(recipients, parent.Author)
+	}
+	var group *store.Actor
+	if obj.GroupID != nil {
+		g, err := o.Store.ActorByID(ctx, *obj.GroupID)
+		if err != nil {
 			return nil, err
 		}
-		obj.InReplyTo = parent.URI
-		if parent.GroupID != nil && obj.GroupID == nil {
-			// A reply stays in the parent's group.
-			return o.CreateNote(ctx, author, NewNote{Text: nn.Text, InReplyToID: nn.InReplyToID, GroupID: *parent.GroupID})
-		}
+		group = g
+		recipients = append(recipients, g)
 	}
+	var ds []store.Delivery
 	err := o.Store.Tx(ctx, func(tx *store.Store) error {
 		// The URI contains the row id, so it is set once the row exists.
 		obj.URI = o.Links.Activity(store.NewID())
@@ -69,11 +99,266 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 		}
 		obj.URI = o.Links.Note(author.Username, obj.ID)
 		obj.URL = obj.URI
-		return tx.SetObjectURI(ctx, obj.ID, obj.URI, obj.URL)
+		if err := tx.SetObjectURI(ctx, obj.ID, obj.URI, obj.URL); err != nil {
+			return err
+		}
+		for _, m := range mentioned {
+			if err := tx.AddMention(ctx, obj.ID, m.ID); err != nil {
+				return err
+			}
+		}
+		inboxes, err := o.noteInboxes(ctx, tx, author, obj, recipients)
+		if err != nil {
+			return err
+		}
+		note, addr := o.noteDocument(obj, author, group, mentioned)
+		create := ap.NewActivity(vocab.CreateType, obj.URI+"/activity", author.URI, note, addr.To, addr.CC)
+		create.Published = obj.Published.UTC()
+		create.Audience = addr.Audience
+		ds, err = o.publish(ctx, tx, author, create, obj.URI, inboxes)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	o.enqueue(ctx, ds)
 	obj.Author = author
 	return obj, nil
+}
+
+// noteInboxes are the nodes a note goes to: its author's followers' nodes
+// (unless direct or in a group), and the nodes of the actors it names.
+func (o *Outbox) noteInboxes(ctx context.Context, tx *store.Store, author *store.Actor, obj *store.Object, recipients []*store.Actor) ([]string, error) {
+	var inboxes []string
+	if obj.Visibility == store.ObjPublic || obj.Visibility == store.ObjUnlisted || obj.Visibility == store.ObjPrivate {
+		followers, err := tx.FollowerInboxes(ctx, author.ID)
+		if err != nil {
+			return nil, err
+		}
+		inboxes = followers
+	}
+	return append(inboxes, inboxesOf(recipients...)...), nil
+}
+
+func (o *Outbox) noteDocument(obj *store.Object, author, group *store.Actor, mentioned []*store.Actor) (vocab.Item, ap.Addressing) {
+	uris := make([]string, 0, len(mentioned))
+	for _, m := range mentioned {
+		uris = append(uris, m.URI)
+	}
+	addr := ap.Address(obj, author, group, uris)
+	return ap.NoteObject(obj, author, addr, mentioned), addr
+}
+
+// renderMentions escapes the text into HTML paragraphs and links the @handles
+// it can resolve; it returns the mentioned actors.
+func (o *Outbox) renderMentions(ctx context.Context, text string) (string, []*store.Actor) {
+	body := ap.TextToHTML(text)
+	var mentioned []*store.Actor
+	seen := map[int64]bool{}
+	for _, m := range mentionRE.FindAllStringSubmatch(text, maxMentions) {
+		name, host := m[2], m[3]
+		var a *store.Actor
+		var err error
+		if host == "" || strings.EqualFold(host, o.Links.Host()) {
+			a, err = o.Store.LocalActorByUsername(ctx, name)
+		} else if o.Resolver != nil {
+			a, err = o.Resolver.ResolveHandle(ctx, name+"@"+host)
+		} else {
+			continue
+		}
+		if err != nil || a == nil || seen[a.ID] {
+			continue
+		}
+		seen[a.ID] = true
+		mentioned = append(mentioned, a)
+		handle := "@" + name
+		if host != "" {
+			handle += "@" + host
+		}
+		link := `<span class="h-card"><a href="` + html.EscapeString(a.URL) + `" class="u-url mention">@<span>` +
+			html.EscapeString(a.Username) + `</span></a></span>`
+		body = strings.Replace(body, html.EscapeString(handle), link, 1)
+	}
+	return body, mentioned
+}
+
+// ownNote loads a live note of author.
+func (o *Outbox) ownNote(ctx context.Context, author *store.Actor, id int64) (*store.Object, error) {
+	obj, err := o.Store.ObjectByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if obj.DeletedAt != nil {
+		return nil, ErrNotFound
+	}
+	if obj.AttributedTo != author.ID || !obj.Local {
+		return nil, ErrForbidden
+	}
+	return obj, nil
+}
+
+// UpdateNote edits a local post and sends the Update where the post went.
+func (o *Outbox) UpdateNote(ctx context.Context, author *store.Actor, id int64, text string) (*store.Object, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, fieldErr("status", "required")
+	}
+	if utf8.RuneCountInString(text) > MaxNoteLength {
+		return nil, fieldErr("status", "at most %d characters", MaxNoteLength)
+	}
+	obj, err := o.ownNote(ctx, author, id)
+	if err != nil {
+		return nil, err
+	}
+	content, mentioned := o.renderMentions(ctx, text)
+	obj.Content = content
+	now := time.Now().UTC().Truncate(time.Second)
+	obj.Updated = &now
+	ds, err := o.sendAboutNote(ctx, author, obj, mentioned, func(tx *store.Store, note vocab.Item, addr ap.Addressing) (vocab.Item, error) {
+		if err := tx.UpdateObject(ctx, obj); err != nil {
+			return nil, err
+		}
+		return ap.NewActivity(vocab.UpdateType, o.Links.Activity(store.NewID()), author.URI, note, addr.To, addr.CC), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	o.enqueue(ctx, ds)
+	return obj, nil
+}
+
+// DeleteNote deletes a local post; peers receive a Delete with a Tombstone.
+func (o *Outbox) DeleteNote(ctx context.Context, author *store.Actor, id int64) error {
+	obj, err := o.ownNote(ctx, author, id)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	ds, err := o.sendAboutNote(ctx, author, obj, nil, func(tx *store.Store, _ vocab.Item, addr ap.Addressing) (vocab.Item, error) {
+		if err := tx.DeleteObject(ctx, obj.ID); err != nil {
+			return nil, err
+		}
+		obj.DeletedAt = &now
+		tomb := ap.NoteObject(obj, author, addr, nil)
+		return ap.NewActivity(vocab.DeleteType, o.Links.Activity(store.NewID()), author.URI, tomb, addr.To, addr.CC), nil
+	})
+	if err != nil {
+		return err
+	}
+	o.enqueue(ctx, ds)
+	return nil
+}
+
+// sendAboutNote runs change in a transaction and publishes the activity it
+// returns to the same nodes as the note's Create.
+func (o *Outbox) sendAboutNote(ctx context.Context, author *store.Actor, obj *store.Object, mentioned []*store.Actor,
+	change func(tx *store.Store, note vocab.Item, addr ap.Addressing) (vocab.Item, error)) ([]store.Delivery, error) {
+	var ds []store.Delivery
+	err := o.Store.Tx(ctx, func(tx *store.Store) error {
+		recipients, err := tx.MentionedActors(ctx, obj.ID)
+		if err != nil {
+			return err
+		}
+		recipients = append(recipients, mentioned...)
+		var group *store.Actor
+		if obj.GroupID != nil {
+			if group, err = tx.ActorByID(ctx, *obj.GroupID); err != nil {
+				return err
+			}
+			recipients = append(recipients, group)
+		}
+		if obj.InReplyTo != "" {
+			if parent, err := tx.ObjectByURI(ctx, obj.InReplyTo); err == nil {
+				recipients = append(recipients, parent.Author)
+			}
+		}
+		inboxes, err := o.noteInboxes(ctx, tx, author, obj, recipients)
+		if err != nil {
+			return err
+		}
+		note, addr := o.noteDocument(obj, author, group, append(mentioned, recipients...))
+		act, err := change(tx, note, addr)
+		if err != nil {
+			return err
+		}
+		ds, err = o.publish(ctx, tx, author, act, obj.URI, inboxes)
+		return err
+	})
+	return ds, err
+}
+
+// Like records a like and tells the author's node.
+func (o *Outbox) Like(ctx context.Context, actor *store.Actor, objectID int64, like bool) (*store.Object, error) {
+	obj, err := o.Store.ObjectByID(ctx, objectID)
+	if err != nil {
+		return nil, err
+	}
+	if obj.DeletedAt != nil {
+		return nil, ErrNotFound
+	}
+	var ds []store.Delivery
+	err = o.Store.Tx(ctx, func(tx *store.Store) error {
+		prev, err := tx.LikeOf(ctx, actor.ID, obj.ID)
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+		if like == (prev != "") {
+			return nil // nothing changes
+		}
+		id := o.Links.Activity(store.NewID())
+		likeAct := ap.NewActivity(vocab.LikeType, id, actor.URI, vocab.IRI(obj.URI), ap.IRIs(obj.Author.URI), nil)
+		var act vocab.Item = likeAct
+		if like {
+			err = tx.AddLike(ctx, actor.ID, obj.ID, id)
+		} else {
+			likeAct.ID = vocab.ID(prev)
+			act = ap.NewActivity(vocab.UndoType, id, actor.URI, likeAct, ap.IRIs(obj.Author.URI), nil)
+			err = tx.RemoveLike(ctx, actor.ID, obj.ID)
+		}
+		if err != nil {
+			return err
+		}
+		targets := inboxesOf(obj.Author)
+		if obj.GroupID != nil {
+			if g, err := tx.ActorByID(ctx, *obj.GroupID); err == nil {
+				targets = append(targets, inboxesOf(g)...)
+			}
+		}
+		ds, err = o.publish(ctx, tx, actor, act, obj.URI, targets)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	o.enqueue(ctx, ds)
+	return obj, nil
+}
+
+// UpdateProfile sends the new actor document to the followers' nodes.
+func (o *Outbox) UpdateProfile(ctx context.Context, actor *store.Actor) error {
+	var ds []store.Delivery
+	err := o.Store.Tx(ctx, func(tx *store.Store) error {
+		inboxes, err := tx.FollowerInboxes(ctx, actor.ID)
+		if err != nil || len(inboxes) == 0 {
+			return err
+		}
+		doc, err := o.Links.ActorDocument(actor, nil)
+		if err != nil {
+			return err
+		}
+		// The actor is embedded as raw JSON so its extension fields survive.
+		update := ap.NewActivity(vocab.UpdateType, o.Links.Activity(store.NewID()), actor.URI, vocab.IRI(actor.URI),
+			vocab.ItemCollection{vocab.PublicNS}, ap.IRIs(actor.Followers))
+		raw, err := ap.Marshal(update, map[string]any{"object": rawJSON(doc)})
+		if err != nil {
+			return err
+		}
+		ds, err = o.publishRaw(ctx, tx, actor, update, raw, actor.URI, inboxes)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	o.enqueue(ctx, ds)
+	return nil
 }

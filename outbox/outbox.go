@@ -5,8 +5,14 @@
 package outbox
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	vocab "github.com/go-ap/activitypub"
 
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
@@ -18,6 +24,95 @@ type Outbox struct {
 	Store    *store.Store
 	Links    ap.Links
 	Accounts *accounts.Service
+	// Queue receives the deliveries once their transaction has committed;
+	// nil in tools that do not federate (they stay pending in PostgreSQL
+	// for the reconciler).
+	Queue Enqueuer
+	// Resolve finds a remote actor by handle (WebFinger) or URI.
+	Resolver Resolver
+	Log      *slog.Logger
+}
+
+// Enqueuer schedules deliveries.
+type Enqueuer interface {
+	EnqueueDelivery(ctx context.Context, id int64, attempt int, at time.Time) error
+}
+
+// Resolver finds actors on other nodes.
+type Resolver interface {
+	ResolveHandle(ctx context.Context, handle string) (*store.Actor, error)
+	Actor(ctx context.Context, uri string, refresh bool) (*store.Actor, error)
+}
+
+// publish stores an activity by actor and one delivery per remote inbox, in
+// the caller's transaction, and returns the deliveries to enqueue once the
+// transaction has committed.
+func (o *Outbox) publish(ctx context.Context, tx *store.Store, actor *store.Actor, act vocab.Item, objectURI string, inboxes []string) ([]store.Delivery, error) {
+	raw, err := ap.Marshal(act, nil)
+	if err != nil {
+		return nil, err
+	}
+	return o.publishRaw(ctx, tx, actor, act, raw, objectURI, inboxes)
+}
+
+// publishRaw is publish for an activity already serialised (with fields
+// go-ap cannot carry).
+func (o *Outbox) publishRaw(ctx context.Context, tx *store.Store, actor *store.Actor, act vocab.Item, raw []byte, objectURI string, inboxes []string) ([]store.Delivery, error) {
+	row := &store.Activity{URI: string(act.GetID()), Type: string(act.GetType()), ActorURI: actor.URI,
+		ObjectURI: objectURI, Local: true, Raw: raw}
+	if _, err := tx.InsertActivity(ctx, row); err != nil {
+		return nil, err
+	}
+	targets := make(map[string]string, len(inboxes))
+	for _, inbox := range inboxes {
+		if inbox == "" || o.Links.IsLocal(inbox) {
+			continue
+		}
+		u, err := url.Parse(inbox)
+		if err != nil || u.Host == "" {
+			continue
+		}
+		targets[inbox] = u.Host
+	}
+	return tx.CreateDeliveries(ctx, row.ID, actor.ID, targets)
+}
+
+// enqueue hands committed deliveries to the queue. A failure here loses
+// nothing: the rows are pending in PostgreSQL and the reconciler finds them.
+func (o *Outbox) enqueue(ctx context.Context, ds []store.Delivery) {
+	if o.Queue == nil {
+		return
+	}
+	for _, d := range ds {
+		if err := o.Queue.EnqueueDelivery(ctx, d.ID, 0, time.Now()); err != nil {
+			o.log().Warn("enqueue delivery; the reconciler will retry", "delivery", d.ID, "err", err)
+			return
+		}
+	}
+}
+
+func (o *Outbox) log() *slog.Logger {
+	if o.Log == nil {
+		return slog.Default()
+	}
+	return o.Log
+}
+
+// inboxesOf returns the delivery inboxes of actors (shared inbox first),
+// once each.
+func inboxesOf(actors ...*store.Actor) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range actors {
+		if a == nil || a.Local {
+			continue
+		}
+		if in := a.DeliveryInbox(); !seen[in] {
+			seen[in] = true
+			out = append(out, in)
+		}
+	}
+	return out
 }
 
 // ErrForbidden is returned when the acting account may not do the action.
@@ -32,3 +127,8 @@ func fieldErr(field, format string, args ...any) error {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// rawJSON embeds an already serialised document in another.
+type rawJSON []byte
+
+func (r rawJSON) MarshalJSON() ([]byte, error) { return r, nil }

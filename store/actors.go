@@ -195,3 +195,19 @@ func nullJSON(b json.RawMessage) any {
 	}
 	return []byte(b)
 }
+
+// ForgetRemoteActor handles a remote account's deletion: its posts become
+// tombstones and its follows and memberships go.
+func (s *Store) ForgetRemoteActor(ctx context.Context, id int64) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		if _, err := tx.db.Exec(ctx, `update objects set deleted_at = coalesce(deleted_at, now()), content = '', name = '',
+			summary = '', raw = null where attributed_to = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.db.Exec(ctx, `delete from follows where follower_id = $1 or followee_id = $1`, id); err != nil {
+			return err
+		}
+		_, err := tx.db.Exec(ctx, `delete from memberships where member_id = $1`, id)
+		return err
+	})
+}

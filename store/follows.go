@@ -94,3 +94,21 @@ func (s *Store) FollowerInboxes(ctx context.Context, followeeID int64) ([]string
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// HasLocalFollower tells whether a local actor follows this one.
+func (s *Store) HasLocalFollower(ctx context.Context, actorID int64) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `select exists (select 1 from follows f join actors a on a.id = f.follower_id
+		where f.followee_id = $1 and f.state = 'accepted' and a.local)`, actorID).Scan(&ok)
+	return ok, err
+}
+
+// FollowRequests lists the actors waiting for an actor's approval.
+func (s *Store) FollowRequests(ctx context.Context, followeeID int64) ([]*Actor, error) {
+	rows, err := s.db.Query(ctx, `select `+prefixed("a", actorColumns)+` from follows f join actors a on a.id = f.follower_id
+		where f.followee_id = $1 and f.state = 'pending' order by f.created_at`, followeeID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Actor, error) { return scanActor(r) })
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Object visibilities (Mastodon's words, plus "group" for group posts).
@@ -213,4 +215,14 @@ func (s *Store) IsMentioned(ctx context.Context, objectID, actorID int64) (bool,
 	var ok bool
 	err := s.db.QueryRow(ctx, `select exists (select 1 from mentions where object_id = $1 and actor_id = $2)`, objectID, actorID).Scan(&ok)
 	return ok, err
+}
+
+// MentionedActors lists the actors an object mentions.
+func (s *Store) MentionedActors(ctx context.Context, objectID int64) ([]*Actor, error) {
+	rows, err := s.db.Query(ctx, `select `+prefixed("a", actorColumns)+` from mentions m join actors a on a.id = m.actor_id
+		where m.object_id = $1`, objectID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Actor, error) { return scanActor(r) })
 }

@@ -11,22 +11,35 @@ import (
 	"time"
 
 	"github.com/archipel-social/archipel/config"
+	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/node"
+	"github.com/archipel-social/archipel/store"
 )
 
 // Node is one running test node.
 type Node struct {
 	*node.Node
-	t      testing.TB
-	URL    string // http://127.0.0.1:port, the node's public URL
-	Host   string
-	server *http.Server
-	ln     net.Listener
+	t          testing.TB
+	URL        string // http://127.0.0.1:port, the node's public URL
+	Host       string
+	cfg        config.Config
+	opts       Options
+	server     *http.Server
+	stopWorker context.CancelFunc
+	workerDone chan struct{}
 }
 
 // Options adjust a test node.
 type Options struct {
 	FederationMode string // default open
+	// NoWorker leaves the queue unprocessed (tests of the inbox alone).
+	NoWorker bool
+}
+
+// FastDelivery retries within seconds, so that tests of outages finish.
+var FastDelivery = federation.DeliveryPolicy{
+	BaseDelay: 500 * time.Millisecond, MaxDelay: 2 * time.Second, GiveUpAfter: time.Hour,
+	UnreachableAfter: 5, ProbeEvery: time.Second, Timeout: 5 * time.Second,
 }
 
 // StartNode starts one node on a free loopback port with a fresh database.
@@ -38,6 +51,7 @@ func StartNode(t testing.TB, opts Options) *Node {
 	}
 	base := "http://" + ln.Addr().String()
 	cfg := config.Config{
+		QueuePrefix:           "t" + store.NewID(),
 		Listen:                ln.Addr().String(),
 		PublicURL:             base,
 		DatabaseURL:           NewDatabase(t),
@@ -49,21 +63,39 @@ func StartNode(t testing.TB, opts Options) *Node {
 	if cfg.FederationMode == "" {
 		cfg.FederationMode = config.ModeOpen
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	n, err := node.Open(ctx, cfg, testLogger())
-	if err != nil {
-		ln.Close()
-		t.Fatalf("start node: %v", err)
-	}
-	tn := &Node{Node: n, t: t, URL: base, Host: ln.Addr().String(), ln: ln}
-	tn.server = &http.Server{Handler: n.Web, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = tn.server.Serve(ln) }()
+	tn := &Node{t: t, URL: base, Host: ln.Addr().String(), cfg: cfg, opts: opts}
+	tn.start(ln)
 	t.Cleanup(tn.Stop)
 	return tn
 }
 
-// Stop shuts the node down; safe to call twice.
+func (n *Node) start(ln net.Listener) {
+	n.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	nd, err := node.Open(ctx, n.cfg, node.Options{Delivery: FastDelivery, ReconcileEvery: time.Second, Concurrency: 8}, testLogger())
+	if err != nil {
+		ln.Close()
+		n.t.Fatalf("start node: %v", err)
+	}
+	n.Node = nd
+	n.server = &http.Server{Handler: nd.Web, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = n.server.Serve(ln) }()
+	wctx, stop := context.WithCancel(context.Background())
+	n.stopWorker, n.workerDone = stop, make(chan struct{})
+	if n.opts.NoWorker {
+		close(n.workerDone)
+		return
+	}
+	go func() {
+		defer close(n.workerDone)
+		if err := nd.RunWorker(wctx); err != nil {
+			n.t.Errorf("worker of %s: %v", n.Host, err)
+		}
+	}()
+}
+
+// Stop shuts the node down (its database stays); safe to call twice.
 func (n *Node) Stop() {
 	if n.server == nil {
 		return
@@ -71,8 +103,28 @@ func (n *Node) Stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = n.server.Shutdown(ctx)
+	n.stopWorker()
+	<-n.workerDone
 	n.server = nil
 	n.Node.Close()
+}
+
+// Restart starts a stopped node again on the same address and database.
+func (n *Node) Restart() {
+	n.t.Helper()
+	var ln net.Listener
+	var err error
+	// The port was just released; another test may race for it, rarely.
+	for range 50 {
+		if ln, err = net.Listen("tcp", n.Host); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		n.t.Fatalf("restart %s: %v", n.Host, err)
+	}
+	n.start(ln)
 }
 
 // testLogger is quiet unless ARCHIPEL_TEST_LOG is set.
@@ -82,3 +134,6 @@ func testLogger() *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
+
+// T is the test the node belongs to.
+func (n *Node) T() testing.TB { return n.t }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -60,6 +61,10 @@ func (s *Server) apiUpdateCredentials(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	if err := s.Outbox.UpdateProfile(r.Context(), a); err != nil {
+		writeError(w, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, s.accountEntity(r.Context(), a))
 }
 
@@ -75,8 +80,12 @@ func (s *Server) apiLookupAccount(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if !remote || strings.EqualFold(host, s.Links.Host()) {
 		a, err = s.Store.LocalActorByUsername(r.Context(), name)
-	} else {
-		a, err = s.Store.ActorByHandle(r.Context(), name, strings.ToLower(host))
+	} else if a, err = s.Store.ActorByHandle(r.Context(), name, strings.ToLower(host)); errors.Is(err, store.ErrNotFound) && s.Federator != nil {
+		// Unknown here: ask its node (WebFinger), as following by handle needs.
+		if a, err = s.Federator.ResolveHandle(r.Context(), acct); err != nil {
+			remoteError(w, err)
+			return
+		}
 	}
 	if err == nil && a.Type != store.TypePerson {
 		err = store.ErrNotFound

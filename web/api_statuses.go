@@ -91,3 +91,72 @@ func (s *Server) statusVisible(r *http.Request, o *store.Object) bool {
 	viewer, err := s.Store.ActorByID(r.Context(), acct.ActorID)
 	return err == nil && s.canSee(r, o, viewer)
 }
+
+func (s *Server) ownStatusID(w http.ResponseWriter, r *http.Request) (int64, *store.Actor, bool) {
+	id, ok := parseID(chi.URLParam(r, "id"))
+	if !ok {
+		apiError(w, http.StatusNotFound, "no such status")
+		return 0, nil, false
+	}
+	me, err := s.me(r)
+	if err != nil {
+		writeError(w, err)
+		return 0, nil, false
+	}
+	return id, me, true
+}
+
+// apiEditStatus is Mastodon's PUT /api/v1/statuses/:id.
+func (s *Server) apiEditStatus(w http.ResponseWriter, r *http.Request) {
+	id, me, ok := s.ownStatusID(w, r)
+	if !ok {
+		return
+	}
+	var in statusInput
+	if err := decodeInput(w, r, &in); err != nil {
+		writeError(w, err)
+		return
+	}
+	obj, err := s.Outbox.UpdateNote(r.Context(), me, id, in.Status)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.statusEntity(r.Context(), obj))
+}
+
+func (s *Server) apiDeleteStatus(w http.ResponseWriter, r *http.Request) {
+	id, me, ok := s.ownStatusID(w, r)
+	if !ok {
+		return
+	}
+	obj, err := s.Store.ObjectByID(r.Context(), id)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if err := s.Outbox.DeleteNote(r.Context(), me, id); err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.statusEntity(r.Context(), obj))
+}
+
+func (s *Server) apiFavourite(like bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, me, ok := s.ownStatusID(w, r)
+		if !ok {
+			return
+		}
+		obj, err := s.Store.ObjectByID(r.Context(), id)
+		if err != nil || !s.statusVisible(r, obj) {
+			apiError(w, http.StatusNotFound, "no such status")
+			return
+		}
+		if _, err := s.Outbox.Like(r.Context(), me, id, like); err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, s.statusEntity(r.Context(), obj))
+	}
+}

@@ -111,6 +111,9 @@ func (s *Server) statusEntity(ctx context.Context, o *store.Object) statusJSON {
 	if st.URL == "" {
 		st.URL = o.URI
 	}
+	if n, err := s.Store.CountLikes(ctx, o.ID); err == nil {
+		st.FavouritesCount = int(n)
+	}
 	if o.Visibility == store.ObjGroup {
 		st.Visibility = "private"
 	}

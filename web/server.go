@@ -15,6 +15,7 @@ import (
 
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
 )
@@ -24,12 +25,13 @@ var Version = "0.1.0"
 
 // Deps is what the handlers need.
 type Deps struct {
-	Store    *store.Store
-	Links    ap.Links
-	Accounts *accounts.Service
-	Outbox   *outbox.Outbox
-	Log      *slog.Logger
-	Metrics  *Metrics
+	Store     *store.Store
+	Links     ap.Links
+	Accounts  *accounts.Service
+	Outbox    *outbox.Outbox
+	Federator *federation.Federator
+	Log       *slog.Logger
+	Metrics   *Metrics
 	// PingQueue reports whether Redis answers, for /healthz.
 	PingQueue func(ctx context.Context) error
 	// Inbox receives POSTs to the shared and per-actor inboxes.
@@ -92,6 +94,7 @@ func New(d Deps) *Server {
 		r.Post("/groups/{username}/inbox", d.Inbox.ServeHTTP)
 	}
 
+	r.With(middleware.Timeout(requestTimeout), s.authenticate).Get("/api/v2/search", s.apiSearch)
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(middleware.Timeout(requestTimeout), s.authenticate)
 		r.Get("/instance", s.apiInstance)
@@ -100,8 +103,18 @@ func New(d Deps) *Server {
 		r.Get("/accounts/lookup", s.apiLookupAccount)
 		r.Get("/accounts/{id}", s.apiAccount)
 		r.Get("/accounts/{id}/statuses", s.apiAccountStatuses)
+		r.Post("/accounts/{id}/follow", s.requireAuth(s.apiFollow))
+		r.Post("/accounts/{id}/unfollow", s.requireAuth(s.apiUnfollow))
+		r.Get("/accounts/relationships", s.requireAuth(s.apiRelationships))
+		r.Get("/follow_requests", s.requireAuth(s.apiFollowRequests))
+		r.Post("/follow_requests/{id}/authorize", s.requireAuth(s.apiAnswerFollowRequest(true)))
+		r.Post("/follow_requests/{id}/reject", s.requireAuth(s.apiAnswerFollowRequest(false)))
 		r.Post("/statuses", s.requireAuth(s.apiPostStatus))
 		r.Get("/statuses/{id}", s.apiStatus)
+		r.Put("/statuses/{id}", s.requireAuth(s.apiEditStatus))
+		r.Delete("/statuses/{id}", s.requireAuth(s.apiDeleteStatus))
+		r.Post("/statuses/{id}/favourite", s.requireAuth(s.apiFavourite(true)))
+		r.Post("/statuses/{id}/unfavourite", s.requireAuth(s.apiFavourite(false)))
 		r.Get("/timelines/home", s.requireAuth(s.apiHomeTimeline))
 		r.Get("/directory", s.apiDirectory)
 		r.Get("/groups", s.apiListGroups)
@@ -113,6 +126,11 @@ func New(d Deps) *Server {
 		r.Post("/admin/accounts", s.requireAuth(s.apiAdminCreateAccount))
 		r.Patch("/admin/accounts/{id}", s.requireAuth(s.apiAdminSetRights))
 		r.Get("/admin/tier_rules", s.requireAuth(s.apiTierRules))
+		r.Get("/admin/domains", s.requireAdmin(s.apiDomains))
+		r.Post("/admin/domains", s.requireAdmin(s.apiSetDomain))
+		r.Get("/admin/deliveries", s.requireAdmin(s.apiDeliveries))
+		r.Post("/admin/deliveries/retry", s.requireAdmin(s.apiRetryDeliveries))
+		r.Put("/admin/federation_mode", s.requireAdmin(s.apiSetFederationMode))
 		r.Post("/admin/tier_rules", s.requireAuth(s.apiSetTierRule))
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) { apiError(w, http.StatusNotFound, "no such endpoint") })
 		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {

@@ -34,19 +34,24 @@ func flags(name, summary string, args []string) (*config.Config, *flag.FlagSet, 
 func serve(ctx context.Context, args []string) error {
 	cfg, fs, _ := flags("serve", "Runs the node's HTTP server: pages, client API, ActivityPub inbox and outbox.", args)
 	verbose := fs.Bool("verbose", os.Getenv("ARCHIPEL_VERBOSE") != "", "log every request (env ARCHIPEL_VERBOSE)")
+	embedded := fs.Bool("worker", true, "also run the queue worker in this process (run `archipel worker` processes instead to scale out)")
 	if err := fs.Parse(args); err != nil {
 		return flagErr(err)
 	}
-	level := slog.LevelInfo
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	log := newLogger(os.Stderr, level)
-	n, err := node.Open(ctx, *cfg, log)
+	log := newLogger(os.Stderr, logLevel(*verbose))
+	n, err := node.Open(ctx, *cfg, node.Options{}, log)
 	if err != nil {
 		return err
 	}
 	defer n.Close()
+	workerDone := make(chan error, 1)
+	wctx, stopWorker := context.WithCancel(ctx)
+	defer stopWorker()
+	if *embedded {
+		go func() { workerDone <- n.RunWorker(wctx) }()
+	} else {
+		close(workerDone)
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another node running? choose another --listen)", cfg.Listen, err)
@@ -66,15 +71,34 @@ func serve(ctx context.Context, args []string) error {
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	stopWorker()
+	if err := <-workerDone; err != nil {
+		return err
+	}
 	return nil
 }
 
+func logLevel(verbose bool) slog.Level {
+	if verbose {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
+}
+
 func worker(ctx context.Context, args []string) error {
-	_, fs, _ := flags("worker", "Runs the queue worker only: deliveries to peers and processing of received activities.", args)
+	cfg, fs, _ := flags("worker", "Runs the queue worker only: deliveries to peers, processing of received activities, and the reconciler.", args)
+	verbose := fs.Bool("verbose", os.Getenv("ARCHIPEL_VERBOSE") != "", "log at debug level (env ARCHIPEL_VERBOSE)")
 	if err := fs.Parse(args); err != nil {
 		return flagErr(err)
 	}
-	return errors.New("worker: the queue arrives with federation; nothing to run yet")
+	log := newLogger(os.Stderr, logLevel(*verbose))
+	n, err := node.Open(ctx, *cfg, node.Options{}, log)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	log.Info("archipel worker running", "queue_prefix", cfg.QueuePrefix)
+	return n.RunWorker(ctx)
 }
 
 func migrate(ctx context.Context, args []string) error {

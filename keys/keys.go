@@ -1,7 +1,6 @@
-// Package federation is everything about talking to other nodes: keys, HTTP
-// signatures, the SSRF-safe outgoing client, and dereferencing of remote
-// actors and objects. It knows nothing about HTML or the database.
-package federation
+// Package keys makes and reads the RSA key pairs of actors (PEM), shared by
+// the code that creates actors and the code that signs and verifies.
+package keys
 
 import (
 	"crypto"

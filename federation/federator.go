@@ -1,0 +1,395 @@
+package federation
+
+import (
+	"github.com/archipel-social/archipel/keys"
+
+	"bytes"
+	"context"
+	"crypto"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/store"
+)
+
+// Freshness of cached remote actors: older copies are fetched again when
+// used, and a failing key is refetched at most this often (key rotation
+// without letting a peer make us fetch in a loop).
+const (
+	ActorFreshness   = 24 * time.Hour
+	KeyRefetchMinAge = time.Minute
+)
+
+// MaxDocumentBytes bounds actor and object documents fetched from peers.
+const MaxDocumentBytes = 1 << 20
+
+// acceptActivity is what we ask peers for.
+const acceptActivity = `application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`
+
+// Federator talks to peer nodes on behalf of this one.
+type Federator struct {
+	Store  *store.Store
+	Links  ap.Links
+	Client *http.Client
+	Log    *slog.Logger
+	// Mode is the configured federation mode; a stored setting overrides it.
+	Mode string
+	// AllowHTTP lets WebFinger fall back to plain http (local federations).
+	AllowHTTP bool
+
+	instanceOnce sync.Once
+	instance     *Signer
+	instanceErr  error
+}
+
+// Signer is an actor's key, ready to sign requests.
+type Signer struct {
+	KeyID string
+	Key   crypto.PrivateKey
+}
+
+// SignerFor returns the key of a local actor.
+func SignerFor(a *store.Actor) (*Signer, error) {
+	if !a.Local || a.PrivateKeyPEM == "" {
+		return nil, fmt.Errorf("actor %s has no private key here", a.URI)
+	}
+	k, err := keys.ParsePrivateKey(a.PrivateKeyPEM)
+	if err != nil {
+		return nil, err
+	}
+	return &Signer{KeyID: a.PublicKeyID, Key: k}, nil
+}
+
+// InstanceSigner is the node's own key, used for fetches.
+func (f *Federator) InstanceSigner(ctx context.Context) (*Signer, error) {
+	f.instanceOnce.Do(func() {
+		a, err := f.Store.ActorByURI(ctx, f.Links.InstanceActor())
+		if err != nil {
+			f.instanceErr = err
+			return
+		}
+		f.instance, f.instanceErr = SignerFor(a)
+	})
+	return f.instance, f.instanceErr
+}
+
+// ErrBlocked is returned for a host the federation policy refuses.
+var ErrBlocked = errors.New("federation with this host is not allowed")
+
+// Allowed applies the federation policy to a host: blocked hosts never,
+// and in allowlist mode only listed hosts.
+func (f *Federator) Allowed(ctx context.Context, host string) error {
+	if host == f.Links.Host() {
+		return nil
+	}
+	policy, err := f.Store.DomainPolicy(ctx, strings.ToLower(host))
+	if err != nil {
+		return err
+	}
+	switch policy {
+	case store.PolicyBlock:
+		return ErrBlocked
+	case store.PolicyAllow:
+		return nil
+	}
+	mode, err := f.CurrentMode(ctx)
+	if err != nil {
+		return err
+	}
+	if mode == "allowlist" {
+		return ErrBlocked
+	}
+	return nil
+}
+
+// CurrentMode is the federation mode in force.
+func (f *Federator) CurrentMode(ctx context.Context) (string, error) {
+	mode, ok, err := f.Store.Setting(ctx, store.SettingFederationMode)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		mode = f.Mode
+	}
+	return mode, nil
+}
+
+// FetchError is a peer's refusal to give a document.
+type FetchError struct {
+	URL    string
+	Status int
+}
+
+func (e *FetchError) Error() string { return fmt.Sprintf("GET %s: status %d", e.URL, e.Status) }
+
+// IsGone tells whether err says the document was deleted (410) or never
+// existed (404).
+func IsGone(err error) bool {
+	var fe *FetchError
+	return errors.As(err, &fe) && (fe.Status == http.StatusGone || fe.Status == http.StatusNotFound)
+}
+
+// Fetch GETs an ActivityPub document, signed by the instance actor
+// (authorised fetch), and checks it is JSON with an id on the host it was
+// fetched from.
+func (f *Federator) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("fetch %q: not an http(s) URL", rawURL)
+	}
+	if err := f.Allowed(ctx, u.Host); err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+	}
+	signer, err := f.InstanceSigner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", acceptActivity)
+	if err := SignRequest(req, nil, signer.KeyID, signer.Key); err != nil {
+		return nil, err
+	}
+	resp, err := f.Client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
+		return nil, &FetchError{URL: rawURL, Status: resp.StatusCode}
+	}
+	body, err := ReadLimited(resp.Body, MaxDocumentBytes)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
+	}
+	var head struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(body, &head); err != nil {
+		return nil, fmt.Errorf("fetch %s: not JSON: %w", rawURL, err)
+	}
+	// A document is trusted only from its own origin.
+	if id, err := url.Parse(head.ID); err != nil || !strings.EqualFold(id.Host, resp.Request.URL.Host) {
+		return nil, fmt.Errorf("fetch %s: document id %q is not on %s", rawURL, head.ID, resp.Request.URL.Host)
+	}
+	return body, nil
+}
+
+// Actor returns a remote actor, from the cache when fresh enough or fetched
+// from its origin (refresh forces a fetch). Local actors come from the store.
+func (f *Federator) Actor(ctx context.Context, uri string, refresh bool) (*store.Actor, error) {
+	cached, err := f.Store.ActorByURI(ctx, uri)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if cached != nil && (cached.Local || (!refresh && cached.FetchedAt != nil && time.Since(*cached.FetchedAt) < ActorFreshness)) {
+		return cached, nil
+	}
+	if cached == nil && f.Links.IsLocal(uri) {
+		return nil, store.ErrNotFound
+	}
+	body, err := f.Fetch(ctx, uri)
+	if err != nil {
+		if cached != nil && !IsGone(err) {
+			f.Log.Debug("actor refresh failed, using cached copy", "uri", uri, "err", err)
+			return cached, nil
+		}
+		return nil, err
+	}
+	return f.storeActor(ctx, uri, body)
+}
+
+// storeActor parses a fetched actor document and caches it with its skills.
+func (f *Federator) storeActor(ctx context.Context, fetchedURI string, body []byte) (*store.Actor, error) {
+	parsed, err := ap.ParseActor(body)
+	if err != nil {
+		return nil, err
+	}
+	if parsed.URI != fetchedURI {
+		// Only the document at its own id is authoritative.
+		return nil, fmt.Errorf("actor %s: document has id %s", fetchedURI, parsed.URI)
+	}
+	skills := parsed.Skills
+	var out *store.Actor
+	err = f.Store.Tx(ctx, func(tx *store.Store) error {
+		a, err := tx.UpsertRemoteActor(ctx, parsed)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetSkills(ctx, a.ID, skills); err != nil {
+			return err
+		}
+		out = a
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Skills = skills
+	return out, nil
+}
+
+// ResolveKey finds the public key of a signature (federation.KeyResolver):
+// from the cache, or by fetching the key's document (the actor, or a key
+// object whose owner is then fetched).
+func (f *Federator) ResolveKey(ctx context.Context, keyID string, refresh bool) (crypto.PublicKey, string, error) {
+	a, err := f.Store.ActorByKeyID(ctx, keyID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, "", err
+	}
+	if a != nil && a.Local {
+		refresh = false
+	}
+	if a == nil || (refresh && (a.FetchedAt == nil || time.Since(*a.FetchedAt) > KeyRefetchMinAge)) {
+		actorURI := strings.SplitN(keyID, "#", 2)[0]
+		if a != nil {
+			actorURI = a.URI
+		}
+		if a, err = f.Actor(ctx, actorURI, true); err != nil {
+			owner, ownerErr := f.keyOwner(ctx, keyID)
+			if ownerErr != nil {
+				return nil, "", fmt.Errorf("key %s: %w", keyID, err)
+			}
+			if a, err = f.Actor(ctx, owner, true); err != nil {
+				return nil, "", fmt.Errorf("key %s: %w", keyID, err)
+			}
+		}
+		if a.PublicKeyID != keyID {
+			return nil, "", fmt.Errorf("key %s is not the key of %s", keyID, a.URI)
+		}
+	}
+	pub, err := keys.ParsePublicKey(a.PublicKeyPEM)
+	if err != nil {
+		return nil, "", err
+	}
+	return pub, a.URI, nil
+}
+
+// keyOwner reads a standalone key document (GoToSocial serves one at the key
+// id) and returns its owner.
+func (f *Federator) keyOwner(ctx context.Context, keyID string) (string, error) {
+	body, err := f.Fetch(ctx, keyID)
+	if err != nil {
+		return "", err
+	}
+	var doc struct {
+		Owner     string `json:"owner"`
+		PublicKey struct {
+			Owner string `json:"owner"`
+		} `json:"publicKey"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return "", err
+	}
+	if doc.Owner == "" {
+		doc.Owner = doc.PublicKey.Owner
+	}
+	if doc.Owner == "" {
+		return "", errors.New("key document without owner")
+	}
+	return doc.Owner, nil
+}
+
+// ResolveHandle finds the actor of user@host, local or remote (WebFinger).
+func (f *Federator) ResolveHandle(ctx context.Context, handle string) (*store.Actor, error) {
+	handle = strings.TrimPrefix(strings.TrimSpace(handle), "@")
+	handle = strings.TrimPrefix(handle, "acct:")
+	name, host, ok := strings.Cut(handle, "@")
+	if !ok || name == "" || host == "" || strings.ContainsAny(host, "/?#@ ") {
+		return nil, fmt.Errorf("%q is not a handle such as name@node.example", handle)
+	}
+	host = strings.ToLower(host)
+	if host == f.Links.Host() {
+		return f.Store.LocalActorByUsername(ctx, name)
+	}
+	if a, err := f.Store.ActorByHandle(ctx, name, host); err == nil && a.FetchedAt != nil && time.Since(*a.FetchedAt) < ActorFreshness {
+		return a, nil
+	}
+	uri, err := f.WebFinger(ctx, name+"@"+host)
+	if err != nil {
+		return nil, err
+	}
+	return f.Actor(ctx, uri, true)
+}
+
+// ErrNoSuchAccount is returned when WebFinger does not know a handle.
+var ErrNoSuchAccount = errors.New("no such account on that node")
+
+// WebFinger looks up acct:handle and returns the ActivityPub actor URI.
+func (f *Federator) WebFinger(ctx context.Context, handle string) (string, error) {
+	_, host, _ := strings.Cut(handle, "@")
+	if err := f.Allowed(ctx, host); err != nil {
+		return "", err
+	}
+	schemes := []string{"https"}
+	if f.AllowHTTP {
+		schemes = append(schemes, "http")
+	}
+	var lastErr error
+	for _, scheme := range schemes {
+		u := scheme + "://" + host + "/.well-known/webfinger?resource=" + url.QueryEscape("acct:"+handle)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return "", err
+		}
+		req.Header.Set("Accept", "application/jrd+json, application/json")
+		resp, err := f.Client.Do(req)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		body, err := ReadLimited(resp.Body, 64<<10)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
+			return "", ErrNoSuchAccount
+		}
+		if err != nil || resp.StatusCode != http.StatusOK {
+			lastErr = fmt.Errorf("webfinger %s: status %d", host, resp.StatusCode)
+			continue
+		}
+		var jrd struct {
+			Links []struct{ Rel, Type, Href string }
+		}
+		if err := json.Unmarshal(body, &jrd); err != nil {
+			return "", fmt.Errorf("webfinger %s: %w", host, err)
+		}
+		for _, l := range jrd.Links {
+			if l.Rel == "self" && (strings.HasPrefix(l.Type, "application/activity+json") || strings.HasPrefix(l.Type, "application/ld+json")) {
+				return l.Href, nil
+			}
+		}
+		return "", fmt.Errorf("webfinger %s: no ActivityPub link", host)
+	}
+	return "", lastErr
+}
+
+// Post sends a signed activity to an inbox and returns the HTTP status.
+func (f *Federator) Post(ctx context.Context, inbox string, body []byte, s *Signer) (int, http.Header, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", ap.ContentType)
+	if err := SignRequest(req, body, s.KeyID, s.Key); err != nil {
+		return 0, nil, err
+	}
+	resp, err := f.Client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header, nil
+}

@@ -1,0 +1,190 @@
+// Package inbox is what happens when a peer sends us an activity: the HTTP
+// inbox verifies and stores it and answers at once; the worker then
+// processes it, one handler per activity type, each with its own
+// authorisation rule next to its effect.
+package inbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/archipel-social/archipel/federation"
+	"github.com/archipel-social/archipel/store"
+)
+
+// MaxBodyBytes is the largest activity accepted.
+const MaxBodyBytes = 1 << 20
+
+// Refusal reasons, for the metrics and the logs.
+const (
+	ReasonTooLarge      = "too_large"
+	ReasonMalformed     = "malformed"
+	ReasonBlocked       = "blocked"
+	ReasonActorMismatch = "actor_mismatch"
+	ReasonOrigin        = "origin"
+	ReasonStore         = "store"
+)
+
+// Handler is the HTTP inbox (shared and per actor).
+type Handler struct {
+	Store     *store.Store
+	Federator *federation.Federator
+	// Enqueue schedules the processing of a stored activity.
+	Enqueue func(ctx context.Context, activityID int64) error
+	Log     *slog.Logger
+	// Accepted, Duplicate and Refused feed the metrics; may be nil.
+	Accepted  func()
+	Duplicate func()
+	Refused   func(reason string)
+	Now       func() time.Time
+}
+
+// envelope is what the inbox reads before processing.
+type envelope struct {
+	ID     string          `json:"id"`
+	Type   json.RawMessage `json:"type"`
+	Actor  json.RawMessage `json:"actor"`
+	Object json.RawMessage `json:"object"`
+}
+
+func (h *Handler) refuse(w http.ResponseWriter, status int, reason, msg string) {
+	if h.Refused != nil {
+		h.Refused(reason)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			h.refuse(w, http.StatusRequestEntityTooLarge, ReasonTooLarge, "activity larger than 1 MiB")
+		} else {
+			h.refuse(w, http.StatusBadRequest, ReasonMalformed, "cannot read body")
+		}
+		return
+	}
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		h.refuse(w, http.StatusBadRequest, ReasonMalformed, "malformed JSON")
+		return
+	}
+	typ := firstString(env.Type)
+	actorURI := idOf(env.Actor)
+	actorURL, err := url.Parse(actorURI)
+	if typ == "" || env.ID == "" || err != nil || actorURL.Host == "" || (actorURL.Scheme != "https" && actorURL.Scheme != "http") {
+		h.refuse(w, http.StatusBadRequest, ReasonMalformed, "an activity needs an id, a type and an actor URL")
+		return
+	}
+	host := strings.ToLower(actorURL.Host)
+	if err := h.Federator.Allowed(ctx, host); err != nil {
+		if errors.Is(err, federation.ErrBlocked) {
+			h.refuse(w, http.StatusForbidden, ReasonBlocked, "this node does not federate with "+host)
+		} else {
+			h.refuse(w, http.StatusInternalServerError, ReasonStore, "internal error")
+		}
+		return
+	}
+	verified, err := federation.VerifyRequest(ctx, r, body, h.Federator, h.now())
+	if err != nil {
+		var se *federation.SignatureError
+		reason := "bad_signature"
+		if errors.As(err, &se) {
+			reason = se.Reason
+		}
+		// A deleted account announces its own deletion after its key is gone:
+		// nothing to verify, nothing to keep.
+		if typ == "Delete" && idOf(env.Object) == actorURI && reason == federation.ReasonUnknownKey {
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+		h.Log.Debug("inbox: signature refused", "actor", actorURI, "reason", reason, "err", err)
+		h.refuse(w, http.StatusUnauthorized, reason, "signature not valid: "+reason)
+		return
+	}
+	if verified.Owner != actorURI {
+		h.refuse(w, http.StatusUnauthorized, ReasonActorMismatch, "the signing key does not belong to the activity's actor")
+		return
+	}
+	if id, err := url.Parse(env.ID); err != nil || !strings.EqualFold(id.Host, actorURL.Host) {
+		h.refuse(w, http.StatusBadRequest, ReasonOrigin, "the activity's id is not on its actor's host")
+		return
+	}
+	act := &store.Activity{URI: env.ID, Type: typ, ActorURI: actorURI, ObjectURI: idOf(env.Object), Raw: body, Signer: verified.KeyID}
+	inserted, err := h.Store.InsertActivity(ctx, act)
+	if err != nil {
+		h.Log.Error("inbox: store activity", "err", err)
+		h.refuse(w, http.StatusInternalServerError, ReasonStore, "internal error")
+		return
+	}
+	if !inserted {
+		if h.Duplicate != nil {
+			h.Duplicate()
+		}
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+	// A message from a host we had given up on means it is back.
+	if unreachable, err := h.Store.HostUnreachable(ctx, host); err == nil && unreachable {
+		if _, err := h.Store.DeliverySuccess(ctx, host); err == nil {
+			_ = h.Store.ResumeHost(ctx, host)
+		}
+	}
+	if err := h.Enqueue(ctx, act.ID); err != nil {
+		h.Log.Warn("inbox: enqueue; the reconciler will retry", "activity", act.URI, "err", err)
+	}
+	if h.Accepted != nil {
+		h.Accepted()
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+// idOf reads a JSON-LD reference: a string, or an object with an id.
+func idOf(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var obj struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(raw, &obj) == nil {
+		return obj.ID
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
+		return idOf(list[0])
+	}
+	return ""
+}
+
+// firstString reads a type that may be a string or an array of strings.
+func firstString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var list []string
+	if json.Unmarshal(raw, &list) == nil && len(list) > 0 {
+		return list[0]
+	}
+	return ""
+}

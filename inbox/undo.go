@@ -1,0 +1,55 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+
+	vocab "github.com/go-ap/activitypub"
+
+	"github.com/archipel-social/archipel/store"
+)
+
+func init() { handle(vocab.UndoType, undo) }
+
+// undo: an actor takes back its own Follow or Like. The undone activity is
+// found by id among those we received from the same actor.
+func undo(ctx context.Context, p *Processor, in *incoming) error {
+	undone, err := p.Store.ActivityByURI(ctx, in.objectID())
+	if errors.Is(err, store.ErrNotFound) {
+		return p.undoByContent(ctx, in)
+	} else if err != nil {
+		return err
+	}
+	if undone.ActorURI != in.actor.URI {
+		return refused("%s cannot undo an activity of %s", in.actor.URI, undone.ActorURI)
+	}
+	switch undone.Type {
+	case "Follow":
+		target, err := p.Store.ActorByURI(ctx, undone.ObjectURI)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		return p.Store.DeleteFollow(ctx, in.actor.ID, target.ID)
+	case "Like":
+		return p.Store.RemoveLikeByActivity(ctx, in.actor.ID, undone.URI)
+	}
+	return refused("undo of %s is not handled", undone.Type)
+}
+
+// undoByContent handles an Undo whose Follow we never stored (sent before
+// this node kept activities): the embedded Follow says who and whom.
+func (p *Processor) undoByContent(ctx context.Context, in *incoming) error {
+	obj, ok := in.act.Object.(*vocab.Activity)
+	if !ok || obj.Type != vocab.FollowType || obj.Actor == nil || string(obj.Actor.GetLink()) != in.actor.URI || obj.Object == nil {
+		return refused("undo of an unknown activity %s", in.objectID())
+	}
+	target, err := p.Store.ActorByURI(ctx, string(obj.Object.GetLink()))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return p.Store.DeleteFollow(ctx, in.actor.ID, target.ID)
+}

@@ -1,0 +1,48 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+
+	vocab "github.com/go-ap/activitypub"
+
+	"github.com/archipel-social/archipel/store"
+)
+
+func init() { handle(vocab.UpdateType, update) }
+
+// update: an actor changes its own profile or one of its own posts.
+func update(ctx context.Context, p *Processor, in *incoming) error {
+	id := in.objectID()
+	if id == in.actor.URI {
+		// A profile change: read it again from its origin.
+		_, err := p.Federator.Actor(ctx, id, true)
+		return err
+	}
+	existing, err := p.Store.ObjectByURI(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // never seen: nothing to change
+	} else if err != nil {
+		return err
+	}
+	if existing.AttributedTo != in.actor.ID {
+		return refused("%s cannot change %s", in.actor.URI, id)
+	}
+	if existing.DeletedAt != nil {
+		return nil
+	}
+	it, raw, err := p.trustedObject(ctx, in)
+	if err != nil {
+		return err
+	}
+	n, err := p.readNote(ctx, it, raw, in.actor)
+	if err != nil {
+		return err
+	}
+	if existing.Updated != nil && n.obj.Updated != nil && !n.obj.Updated.After(*existing.Updated) {
+		return nil // an older edit delivered late
+	}
+	existing.Content, existing.Summary, existing.Name, existing.Raw = n.obj.Content, n.obj.Summary, n.obj.Name, n.obj.Raw
+	existing.Updated = n.obj.Updated
+	return p.Store.UpdateObject(ctx, existing)
+}

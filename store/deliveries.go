@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Delivery states.
+const (
+	DeliveryPending = "pending"
+	DeliveryDone    = "done"
+	DeliveryFailed  = "failed" // refused for good by the peer (4xx)
+	DeliveryDead    = "dead"   // gave up after retrying
+)
+
+// Delivery is one activity to POST to one inbox.
+type Delivery struct {
+	ID         int64     `json:"id"`
+	ActivityID int64     `json:"activity_id"`
+	Inbox      string    `json:"inbox"`
+	Host       string    `json:"host"`
+	SignerID   int64     `json:"-"`
+	State      string    `json:"state"`
+	Attempts   int       `json:"attempts"`
+	NextAt     time.Time `json:"next_at"`
+	LastError  string    `json:"last_error"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+const deliveryColumns = `id, activity_id, inbox, host, signer_id, state, attempts, next_at, last_error, created_at`
+
+// CreateDeliveries adds one pending delivery per inbox; an inbox that already
+// has this activity is skipped. It returns the new rows.
+func (s *Store) CreateDeliveries(ctx context.Context, activityID, signerID int64, inboxes map[string]string) ([]Delivery, error) {
+	out := make([]Delivery, 0, len(inboxes))
+	for inbox, host := range inboxes {
+		d := Delivery{ActivityID: activityID, Inbox: inbox, Host: host, SignerID: signerID, State: DeliveryPending}
+		err := s.db.QueryRow(ctx, `insert into deliveries (activity_id, inbox, host, signer_id) values ($1,$2,$3,$4)
+			on conflict (activity_id, inbox) do nothing returning id, next_at, created_at`,
+			activityID, inbox, host, signerID).Scan(&d.ID, &d.NextAt, &d.CreatedAt)
+		if err = notFoundOr(err); err == ErrNotFound {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// DeliveryByID loads a delivery.
+func (s *Store) DeliveryByID(ctx context.Context, id int64) (*Delivery, error) {
+	rows, err := s.db.Query(ctx, `select `+deliveryColumns+` from deliveries where id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Delivery])
+	if err != nil {
+		return nil, notFoundOr(err)
+	}
+	return &d, nil
+}
+
+// FinishDelivery records the outcome of attempt number attempt; it changes
+// nothing when another worker already moved the delivery on (ok false).
+func (s *Store) FinishDelivery(ctx context.Context, id int64, attempt int, state string, nextAt time.Time, lastError string) (bool, error) {
+	tag, err := s.db.Exec(ctx, `update deliveries set state = $3, attempts = attempts + 1, next_at = $4,
+		last_error = $5, updated_at = now() where id = $1 and attempts = $2 and state = 'pending'`,
+		id, attempt, state, nextAt, lastError)
+	return err == nil && tag.RowsAffected() == 1, err
+}
+
+// ParkDelivery moves a pending delivery's next attempt without counting one
+// (its host is unreachable).
+func (s *Store) ParkDelivery(ctx context.Context, id int64, until time.Time) error {
+	_, err := s.db.Exec(ctx, `update deliveries set next_at = $2, updated_at = now() where id = $1 and state = 'pending'`, id, until)
+	return err
+}
+
+// DueDeliveries lists pending deliveries due before the given time, oldest
+// first, for the reconciler.
+func (s *Store) DueDeliveries(ctx context.Context, before time.Time, limit int) ([]Delivery, error) {
+	rows, err := s.db.Query(ctx, `select `+deliveryColumns+` from deliveries where state = 'pending' and next_at <= $1
+		order by next_at limit $2`, before, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Delivery])
+}
+
+// DeliveriesByState lists deliveries in a state, newest first.
+func (s *Store) DeliveriesByState(ctx context.Context, state string, limit int) ([]Delivery, error) {
+	rows, err := s.db.Query(ctx, `select `+deliveryColumns+` from deliveries where state = $1 order by id desc limit $2`, state, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Delivery])
+}
+
+// CountDeliveries counts deliveries by state, for metrics.
+func (s *Store) CountDeliveries(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.db.Query(ctx, `select state, count(*) from deliveries group by state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{DeliveryPending: 0, DeliveryDone: 0, DeliveryFailed: 0, DeliveryDead: 0}
+	for rows.Next() {
+		var st string
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// RetryDead puts dead (and failed) deliveries back to pending, due now, with
+// a fresh attempt count; host "" means every host. It returns how many.
+func (s *Store) RetryDead(ctx context.Context, host string) (int64, error) {
+	tag, err := s.db.Exec(ctx, `update deliveries set state = 'pending', attempts = 0, next_at = now(),
+		created_at = now(), updated_at = now() where state in ('dead', 'failed') and ($1 = '' or host = $1)`, host)
+	return tag.RowsAffected(), err
+}
+
+// ResumeHost makes the parked deliveries of a host due now.
+func (s *Store) ResumeHost(ctx context.Context, host string) error {
+	_, err := s.db.Exec(ctx, `update deliveries set next_at = now() where host = $1 and state = 'pending' and next_at > now()`, host)
+	return err
+}
+
+// DeliverySuccess marks a host reachable again and returns whether it was
+// unreachable before.
+func (s *Store) DeliverySuccess(ctx context.Context, host string) (wasUnreachable bool, err error) {
+	err = s.db.QueryRow(ctx, `insert into domains (host, failures, last_success_at) values ($1, 0, now())
+		on conflict (host) do update set failures = 0, last_success_at = now(), unreachable_since = null, updated_at = now()
+		returning coalesce((select unreachable_since is not null from domains where host = $1), false)`, host).Scan(&wasUnreachable)
+	return wasUnreachable, err
+}
+
+// DeliveryFailure counts a failure for a host and marks it unreachable once
+// failures reach threshold. It returns whether the host is unreachable now.
+func (s *Store) DeliveryFailure(ctx context.Context, host string, threshold int) (unreachable bool, err error) {
+	err = s.db.QueryRow(ctx, `insert into domains (host, failures) values ($1, 1)
+		on conflict (host) do update set failures = domains.failures + 1,
+		  unreachable_since = case when domains.failures + 1 >= $2 then coalesce(domains.unreachable_since, now()) end,
+		  updated_at = now()
+		returning unreachable_since is not null`, host, threshold).Scan(&unreachable)
+	return unreachable, err
+}
+
+// HostUnreachable tells whether deliveries to a host are parked.
+func (s *Store) HostUnreachable(ctx context.Context, host string) (bool, error) {
+	var since *time.Time
+	err := s.db.QueryRow(ctx, `select unreachable_since from domains where host = $1`, host).Scan(&since)
+	if err = notFoundOr(err); err == ErrNotFound {
+		return false, nil
+	}
+	return since != nil, err
+}
+
+// UnreachableHostsToProbe returns unreachable hosts whose last probe is older
+// than every, and records a probe now.
+func (s *Store) UnreachableHostsToProbe(ctx context.Context, every time.Duration) ([]string, error) {
+	rows, err := s.db.Query(ctx, `update domains set updated_at = now() where unreachable_since is not null
+		and updated_at < now() - make_interval(secs => $1) returning host`, every.Seconds())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// OldestPendingForHost returns the oldest pending delivery of a host, to
+// use as a probe.
+func (s *Store) OldestPendingForHost(ctx context.Context, host string) (*Delivery, error) {
+	rows, err := s.db.Query(ctx, `select `+deliveryColumns+` from deliveries where host = $1 and state = 'pending' order by id limit 1`, host)
+	if err != nil {
+		return nil, err
+	}
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Delivery])
+	if err != nil {
+		return nil, notFoundOr(err)
+	}
+	return &d, nil
+}
