@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +36,9 @@ type Options struct {
 	FederationMode string // default open
 	// NoWorker leaves the queue unprocessed (tests of the inbox alone).
 	NoWorker bool
+	// RedisDB puts the node's queues in another Redis database, for tests
+	// that flush Redis without disturbing the others.
+	RedisDB int
 }
 
 // FastDelivery retries within seconds, so that tests of outages finish.
@@ -55,7 +60,7 @@ func StartNode(t testing.TB, opts Options) *Node {
 		Listen:                ln.Addr().String(),
 		PublicURL:             base,
 		DatabaseURL:           NewDatabase(t),
-		RedisURL:              RedisURL(),
+		RedisURL:              redisURL(opts.RedisDB),
 		DataDir:               t.TempDir(),
 		FederationMode:        opts.FederationMode,
 		AllowPrivateAddresses: "127.0.0.0/8",
@@ -137,3 +142,10 @@ func testLogger() *slog.Logger {
 
 // T is the test the node belongs to.
 func (n *Node) T() testing.TB { return n.t }
+
+func redisURL(db int) string {
+	if db == 0 {
+		return RedisURL()
+	}
+	return strings.TrimRight(strings.TrimSuffix(RedisURL(), "/0"), "/") + "/" + strconv.Itoa(db)
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
@@ -31,6 +32,9 @@ Commands (each prints only its result, so scripts can capture it):
   tier-rule set PATTERN TIER          e.g. "*.gouv.fr" state (no rule matches: partner)
   tier-rule list
   domain allow|block|clear HOST
+  domain list                         hosts with a policy or failing deliveries
+  deliveries list [--state pending|dead|failed|done]
+  deliveries retry [--host H]          puts dead and failed deliveries back in the queue; prints how many
   federation-mode open|allowlist
   partners-create-groups yes|no       whether partner agents may create groups
 
@@ -98,6 +102,10 @@ func admin(ctx context.Context, out io.Writer, args []string) error {
 		return adminUnitCreate(ctx, out, args)
 	case "tier-rule set", "tier-rule list":
 		return adminTierRule(ctx, out, cmd, args)
+	case "domain list":
+		return adminDomainList(ctx, out, args)
+	case "deliveries list", "deliveries retry":
+		return adminDeliveries(ctx, out, cmd, args)
 	}
 	switch first, rest, _ := strings.Cut(cmd, " "); first {
 	case "domain":
@@ -304,4 +312,60 @@ func adminSetting(ctx context.Context, key, value string, args []string, allowed
 	}
 	defer closeFn()
 	return st.SetSetting(ctx, key, stored)
+}
+
+func adminDomainList(ctx context.Context, out io.Writer, args []string) error {
+	c := newAdminCmd("domain list")
+	st, _, closeFn, err := c.open(ctx, args)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	domains, err := st.Domains(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range domains {
+		state := "reachable"
+		if d.UnreachableSince != nil {
+			state = "unreachable since " + d.UnreachableSince.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(out, "%s\tpolicy=%s\tfailures=%d\t%s\n", d.Host, orDash(d.Policy), d.Failures, state)
+	}
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func adminDeliveries(ctx context.Context, out io.Writer, cmd string, args []string) error {
+	c := newAdminCmd(cmd)
+	state := c.fs.String("state", store.DeliveryPending, "pending, dead, failed or done")
+	host := c.fs.String("host", "", "only this host (retry)")
+	st, _, closeFn, err := c.open(ctx, args)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	if cmd == "deliveries retry" {
+		n, err := st.RetryDead(ctx, strings.ToLower(*host))
+		if err != nil {
+			return err
+		}
+		// A running worker's reconciler enqueues them within its period.
+		fmt.Fprintln(out, n)
+		return nil
+	}
+	ds, err := st.DeliveriesByState(ctx, *state, 500)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		fmt.Fprintf(out, "%d\t%s\tattempts=%d\tnext=%s\t%s\n", d.ID, d.Inbox, d.Attempts, d.NextAt.UTC().Format(time.RFC3339), d.LastError)
+	}
+	return nil
 }
