@@ -302,3 +302,41 @@ var plainText = bluemonday.StrictPolicy()
 
 // StripTags reduces peer HTML to plain text, for fields shown as text.
 func StripTags(s string) string { return html.UnescapeString(plainText.Sanitize(s)) }
+
+// GroupRules are what a group's document says about joining it. Lemmy and
+// Mbin groups say nothing: they are public and open.
+type GroupRules struct {
+	Visibility string
+	JoinPolicy string
+	StateOnly  bool
+	Members    string
+}
+
+// ParseGroupRules reads our extension fields of a Group document.
+func ParseGroupRules(raw []byte) GroupRules {
+	var doc struct {
+		Visibility                string `json:"visibility"`
+		JoinPolicy                string `json:"joinPolicy"`
+		StateOnly                 bool   `json:"stateOnly"`
+		Members                   any    `json:"members"`
+		ManuallyApprovesFollowers bool   `json:"manuallyApprovesFollowers"`
+	}
+	_ = json.Unmarshal(raw, &doc)
+	r := GroupRules{Visibility: store.VisibilityPublic, JoinPolicy: store.JoinOpen, StateOnly: doc.StateOnly}
+	switch doc.Visibility {
+	case store.VisibilityPrivate, store.VisibilitySecret:
+		r.Visibility = doc.Visibility
+	}
+	switch doc.JoinPolicy {
+	case store.JoinApproval, store.JoinInvite:
+		r.JoinPolicy = doc.JoinPolicy
+	case "":
+		if doc.ManuallyApprovesFollowers {
+			r.JoinPolicy = store.JoinApproval
+		}
+	}
+	if s, ok := doc.Members.(string); ok {
+		r.Members = s
+	}
+	return r
+}

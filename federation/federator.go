@@ -231,6 +231,13 @@ func (f *Federator) storeActor(ctx context.Context, fetchedURI string, body []by
 		if err := tx.SetSkills(ctx, a.ID, skills); err != nil {
 			return err
 		}
+		if a.Type == store.TypeGroup {
+			rules := ap.ParseGroupRules(body)
+			if err := tx.UpsertRemoteGroup(ctx, &store.Group{Actor: a, Visibility: rules.Visibility,
+				JoinPolicy: rules.JoinPolicy, StateOnly: rules.StateOnly, MembersURI: rules.Members}); err != nil {
+				return err
+			}
+		}
 		out = a
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 
 	vocab "github.com/go-ap/activitypub"
 
+	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -40,8 +41,14 @@ func answeredFollow(ctx context.Context, p *Processor, in *incoming) (*store.Fol
 	return f, nil
 }
 
-// accept: the followed actor accepts our follow.
+// accept: the followed actor accepts our follow; a group accepts our Join;
+// a remote person accepts our group's Invite.
 func accept(ctx context.Context, p *Processor, in *incoming) error {
+	if m, err := p.Store.MembershipByActivity(ctx, in.objectID()); err == nil {
+		return answeredMembership(ctx, p, in, m, true)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	f, err := answeredFollow(ctx, p, in)
 	if err != nil {
 		return err
@@ -50,11 +57,55 @@ func accept(ctx context.Context, p *Processor, in *incoming) error {
 	return p.Store.SetFollow(ctx, f)
 }
 
-// reject: the followed actor refuses (or ends) our follow.
+// reject: the followed actor refuses (or ends) our follow; a group refuses
+// our Join; a person declines our group's Invite.
 func reject(ctx context.Context, p *Processor, in *incoming) error {
+	if m, err := p.Store.MembershipByActivity(ctx, in.objectID()); err == nil {
+		return answeredMembership(ctx, p, in, m, false)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	f, err := answeredFollow(ctx, p, in)
 	if err != nil {
 		return err
 	}
 	return p.Store.DeleteFollow(ctx, f.FollowerID, f.FolloweeID)
+}
+
+// answeredMembership applies an answer about a membership. Who may answer
+// depends on who asked: a Join is answered by the group, an Invite by the
+// person invited.
+func answeredMembership(ctx context.Context, p *Processor, in *incoming, m *store.Membership, accepted bool) error {
+	group, err := p.Store.ActorByID(ctx, m.GroupID)
+	if err != nil {
+		return err
+	}
+	if group.Local {
+		// Our group invited them: only the invitee answers.
+		if m.MemberID != in.actor.ID || m.State != store.StateInvited {
+			return refused("%s cannot answer this invitation", in.actor.URI)
+		}
+		g, err := p.Store.GroupOf(ctx, group)
+		if err != nil {
+			return err
+		}
+		return p.Outbox.AnswerJoin(ctx, g, in.actor, "", accepted, nil)
+	}
+	// We asked a remote group: only that group answers.
+	if group.ID != in.actor.ID {
+		return refused("%s answered a request to join %s", in.actor.URI, group.URI)
+	}
+	if m.State == store.StateBanned {
+		return nil
+	}
+	if !accepted {
+		return p.Store.DeleteMembership(ctx, m.GroupID, m.MemberID)
+	}
+	m.State = store.StateAccepted
+	return p.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.SetMembership(ctx, m); err != nil {
+			return err
+		}
+		return tx.LogGroupEvent(ctx, m.GroupID, m.MemberID, &in.actor.ID, outbox.EventJoined)
+	})
 }

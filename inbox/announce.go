@@ -15,6 +15,9 @@ func init() { handle(vocab.AnnounceType, announce) }
 // announce itself: it is fetched from its origin, and kept when someone here
 // follows the one who shared it.
 func announce(ctx context.Context, p *Processor, in *incoming) error {
+	if in.actor.Type == store.TypeGroup && !in.actor.Local {
+		return groupAnnounce(ctx, p, in)
+	}
 	followed, err := p.Store.HasLocalFollower(ctx, in.actor.ID)
 	if err != nil {
 		return err

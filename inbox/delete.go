@@ -26,5 +26,11 @@ func deleteActivity(ctx context.Context, p *Processor, in *incoming) error {
 	if obj.AttributedTo != in.actor.ID {
 		return refused("%s cannot delete %s", in.actor.URI, id)
 	}
-	return p.Store.DeleteObject(ctx, obj.ID)
+	if obj.DeletedAt != nil {
+		return nil
+	}
+	if err := p.Store.DeleteObject(ctx, obj.ID); err != nil {
+		return err
+	}
+	return p.announceIfLocalGroup(ctx, in, obj)
 }

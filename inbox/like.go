@@ -22,5 +22,13 @@ func like(ctx context.Context, p *Processor, in *incoming) error {
 	if obj.DeletedAt != nil {
 		return nil
 	}
-	return p.Store.AddLike(ctx, in.actor.ID, obj.ID, in.row.URI)
+	if obj.GroupID != nil {
+		if m, err := p.Store.MembershipOf(ctx, *obj.GroupID, in.actor.ID); err != nil || m.State != store.StateAccepted {
+			return refused("%s is not a member of the post's group", in.actor.URI)
+		}
+	}
+	if err := p.Store.AddLike(ctx, in.actor.ID, obj.ID, in.row.URI); err != nil {
+		return err
+	}
+	return p.announceIfLocalGroup(ctx, in, obj)
 }

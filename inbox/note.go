@@ -19,6 +19,7 @@ var postTypes = vocab.ActivityVocabularyTypes{vocab.NoteType, vocab.ArticleType,
 type remoteNote struct {
 	obj       *store.Object
 	addressed []*store.Actor // local actors named in to, cc or a Mention
+	groups    []*store.Actor // groups it is addressed to (audience, to, cc), local or known remote
 }
 
 // readNote turns a trusted post document into a row. The author must be the
@@ -59,11 +60,15 @@ func (p *Processor) readNote(ctx context.Context, it vocab.Item, raw []byte, aut
 	note := &remoteNote{obj: obj}
 	seen := map[int64]bool{}
 	addLocal := func(uri string) {
-		if !p.Links.IsLocal(uri) {
+		a, err := p.Store.ActorByURI(ctx, uri)
+		if err != nil || seen[a.ID] {
 			return
 		}
-		if a, err := p.Store.ActorByURI(ctx, uri); err == nil && !seen[a.ID] {
-			seen[a.ID] = true
+		seen[a.ID] = true
+		switch {
+		case a.Type == store.TypeGroup:
+			note.groups = append(note.groups, a)
+		case a.Local:
 			note.addressed = append(note.addressed, a)
 		}
 	}

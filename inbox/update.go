@@ -44,5 +44,21 @@ func update(ctx context.Context, p *Processor, in *incoming) error {
 	}
 	existing.Content, existing.Summary, existing.Name, existing.Raw = n.obj.Content, n.obj.Summary, n.obj.Name, n.obj.Raw
 	existing.Updated = n.obj.Updated
-	return p.Store.UpdateObject(ctx, existing)
+	if err := p.Store.UpdateObject(ctx, existing); err != nil {
+		return err
+	}
+	return p.announceIfLocalGroup(ctx, in, existing)
+}
+
+// announceIfLocalGroup has our group redistribute an activity about one of
+// its posts.
+func (p *Processor) announceIfLocalGroup(ctx context.Context, in *incoming, obj *store.Object) error {
+	if obj.GroupID == nil {
+		return nil
+	}
+	g, err := p.Store.GroupByActorID(ctx, *obj.GroupID)
+	if err != nil || !g.Local {
+		return err
+	}
+	return p.Outbox.AnnounceReceived(ctx, g, in.row.Raw, obj.URI)
 }

@@ -115,7 +115,7 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 		create := ap.NewActivity(vocab.CreateType, obj.URI+"/activity", author.URI, note, addr.To, addr.CC)
 		create.Published = obj.Published.UTC()
 		create.Audience = addr.Audience
-		ds, err = o.publish(ctx, tx, author, create, obj.URI, inboxes)
+		ds, err = o.publishInGroup(ctx, tx, author, create, obj, inboxes)
 		return err
 	})
 	if err != nil {
@@ -281,10 +281,29 @@ func (o *Outbox) sendAboutNote(ctx context.Context, author *store.Actor, obj *st
 		if err != nil {
 			return err
 		}
-		ds, err = o.publish(ctx, tx, author, act, obj.URI, inboxes)
+		ds, err = o.publishInGroup(ctx, tx, author, act, obj, inboxes)
 		return err
 	})
 	return ds, err
+}
+
+// publishInGroup publishes an activity about obj and, when obj is in one of
+// our groups, has the group announce it to its members' nodes.
+func (o *Outbox) publishInGroup(ctx context.Context, tx *store.Store, actor *store.Actor, act vocab.Item, obj *store.Object, inboxes []string) ([]store.Delivery, error) {
+	raw, err := ap.Marshal(act, nil)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := o.publishRaw(ctx, tx, actor, act, raw, obj.URI, inboxes)
+	if err != nil {
+		return nil, err
+	}
+	g, err := o.localGroupOf(ctx, tx, obj.GroupID)
+	if err != nil || g == nil {
+		return ds, err
+	}
+	more, err := o.announceInGroup(ctx, tx, g, raw, obj.URI)
+	return append(ds, more...), err
 }
 
 // Like records a like and tells the author's node.
@@ -324,7 +343,7 @@ func (o *Outbox) Like(ctx context.Context, actor *store.Actor, objectID int64, l
 				targets = append(targets, inboxesOf(g)...)
 			}
 		}
-		ds, err = o.publish(ctx, tx, actor, act, obj.URI, targets)
+		ds, err = o.publishInGroup(ctx, tx, actor, act, obj, targets)
 		return err
 	})
 	if err != nil {
@@ -354,6 +373,41 @@ func (o *Outbox) UpdateProfile(ctx context.Context, actor *store.Actor) error {
 			return err
 		}
 		ds, err = o.publishRaw(ctx, tx, actor, update, raw, actor.URI, inboxes)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	o.enqueue(ctx, ds)
+	return nil
+}
+
+// DeleteInGroup lets a group's animators (and the admins over it) delete any
+// post in a local group, a remote member's too: the group sends the Delete
+// and announces it to every member node.
+func (o *Outbox) DeleteInGroup(ctx context.Context, acct *store.Account, id int64) error {
+	obj, err := o.Store.ObjectByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if obj.DeletedAt != nil || obj.GroupID == nil {
+		return ErrNotFound
+	}
+	g, _, err := o.moderator(ctx, acct, *obj.GroupID)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	var ds []store.Delivery
+	err = o.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.DeleteObject(ctx, obj.ID); err != nil {
+			return err
+		}
+		obj.DeletedAt = &now
+		tomb := ap.NoteObject(obj, obj.Author, ap.Address(obj, obj.Author, g.Actor, nil), nil)
+		del := ap.NewActivity(vocab.DeleteType, o.Links.Activity(store.NewID()), g.URI, tomb, ap.IRIs(g.MembersURI), nil)
+		var err error
+		ds, err = o.publishInGroup(ctx, tx, g.Actor, del, obj, inboxesOf(obj.Author))
 		return err
 	})
 	if err != nil {

@@ -144,7 +144,9 @@ type GroupFilter struct {
 	// ViewerID, when set, also lists the secret groups the viewer belongs to.
 	ViewerID   int64
 	MemberOnly bool
-	LocalOnly  bool
+	// State is the membership state MemberOnly asks for (default accepted).
+	State     string
+	LocalOnly bool
 	Limit      int
 	Offset     int
 }
@@ -155,11 +157,14 @@ func (s *Store) Groups(ctx context.Context, f GroupFilter) ([]*Group, error) {
 	if f.Limit <= 0 || f.Limit > 80 {
 		f.Limit = 40
 	}
+	if f.State == "" {
+		f.State = StateAccepted
+	}
 	rows, err := s.db.Query(ctx, `select g.actor_id from groups g join actors a on a.id = g.actor_id
-		left join memberships m on m.group_id = g.actor_id and m.member_id = $1 and m.state = 'accepted'
-		where (g.visibility <> 'secret' or m.member_id is not null)
-		  and (not $2 or m.member_id is not null) and (a.local or not $3)
-		order by a.display_name, a.id limit $4 offset $5`, f.ViewerID, f.MemberOnly, f.LocalOnly, f.Limit, f.Offset)
+		left join memberships m on m.group_id = g.actor_id and m.member_id = $1
+		where (g.visibility <> 'secret' or m.state in ('accepted', 'invited'))
+		  and (not $2 or m.state = $6) and (a.local or not $3)
+		order by a.display_name, a.id limit $4 offset $5`, f.ViewerID, f.MemberOnly, f.LocalOnly, f.Limit, f.Offset, f.State)
 	if err != nil {
 		return nil, err
 	}
@@ -176,4 +181,115 @@ func (s *Store) Groups(ctx context.Context, f GroupFilter) ([]*Group, error) {
 		out = append(out, g)
 	}
 	return out, nil
+}
+
+// MembershipByActivity finds a membership by the Join or Invite that made it.
+func (s *Store) MembershipByActivity(ctx context.Context, uri string) (*Membership, error) {
+	m := Membership{ActivityURI: uri}
+	err := s.db.QueryRow(ctx, `select group_id, member_id, role, state, created_at, updated_at from memberships
+		where activity_uri = $1`, uri).Scan(&m.GroupID, &m.MemberID, &m.Role, &m.State, &m.CreatedAt, &m.UpdatedAt)
+	if err != nil {
+		return nil, notFoundOr(err)
+	}
+	return &m, nil
+}
+
+// GroupInboxes returns the delivery inboxes of a group's audience on other
+// nodes, once per node: accepted remote members, and for public groups
+// their remote followers (read-only subscribers).
+func (s *Store) GroupInboxes(ctx context.Context, groupID int64, withFollowers bool) ([]string, error) {
+	rows, err := s.db.Query(ctx, `select distinct coalesce(nullif(a.shared_inbox, ''), a.inbox) from actors a
+		where not a.local and (
+		  a.id in (select member_id from memberships where group_id = $1 and state = 'accepted')
+		  or ($2 and a.id in (select follower_id from follows where followee_id = $1 and state = 'accepted')))`,
+		groupID, withFollowers)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// HostHasMember tells whether a group has an accepted or invited member on a host.
+func (s *Store) HostHasMember(ctx context.Context, groupID int64, host string) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `select exists (select 1 from memberships m join actors a on a.id = m.member_id
+		where m.group_id = $1 and a.host = $2 and m.state in ('accepted', 'invited'))`, groupID, host).Scan(&ok)
+	return ok, err
+}
+
+// GroupEvent is one line of a group's log.
+type GroupEvent struct {
+	ID        int64     `json:"id"`
+	Kind      string    `json:"kind"`
+	Member    string    `json:"member"`
+	By        string    `json:"by,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// LogGroupEvent records a membership change.
+func (s *Store) LogGroupEvent(ctx context.Context, groupID, memberID int64, byID *int64, kind string) error {
+	_, err := s.db.Exec(ctx, `insert into group_events (group_id, member_id, by_id, kind) values ($1, $2, $3, $4)`,
+		groupID, memberID, byID, kind)
+	return err
+}
+
+// GroupLog lists a group's events, newest first.
+func (s *Store) GroupLog(ctx context.Context, groupID int64, limit int) ([]GroupEvent, error) {
+	rows, err := s.db.Query(ctx, `select e.id, e.kind, m.username || '@' || m.host, coalesce(b.username || '@' || b.host, ''), e.created_at
+		from group_events e join actors m on m.id = e.member_id left join actors b on b.id = e.by_id
+		where e.group_id = $1 order by e.id desc limit $2`, groupID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[GroupEvent])
+}
+
+// MemberEvents lists the membership changes of a member, newest first.
+func (s *Store) MemberEvents(ctx context.Context, memberID int64, limit int) ([]GroupEvent, error) {
+	rows, err := s.db.Query(ctx, `select e.id, e.kind || ' ' || g.username || '@' || g.host, m.username || '@' || m.host,
+		coalesce(b.username || '@' || b.host, ''), e.created_at
+		from group_events e join actors m on m.id = e.member_id join actors g on g.id = e.group_id
+		left join actors b on b.id = e.by_id where e.member_id = $1 order by e.id desc limit $2`, memberID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[GroupEvent])
+}
+
+// GroupTimeline lists a group's live posts, newest first.
+func (s *Store) GroupTimeline(ctx context.Context, groupID int64, p Page) ([]*Object, error) {
+	p = p.normalised()
+	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+		from objects o join actors a on a.id = o.attributed_to
+		where o.group_id = $1 and o.deleted_at is null and o.id < $2 and o.id > $3
+		order by o.id desc limit $4`, groupID, p.MaxID, p.MinID, p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return collectObjects(rows)
+}
+
+// UpsertRemoteGroup records what a remote group's document says of its rules.
+func (s *Store) UpsertRemoteGroup(ctx context.Context, g *Group) error {
+	_, err := s.db.Exec(ctx, `insert into groups (actor_id, visibility, join_policy, state_only, members_uri)
+		values ($1,$2,$3,$4,$5) on conflict (actor_id) do update set visibility = excluded.visibility,
+		join_policy = excluded.join_policy, state_only = excluded.state_only, members_uri = excluded.members_uri
+		where not exists (select 1 from actors where id = $1 and local)`,
+		g.ID, g.Visibility, g.JoinPolicy, g.StateOnly, g.MembersURI)
+	return err
+}
+
+// CountOwners counts a group's accepted owners.
+func (s *Store) CountOwners(ctx context.Context, groupID int64) (int64, error) {
+	var n int64
+	err := s.db.QueryRow(ctx, `select count(*) from memberships where group_id = $1 and role = 'owner' and state = 'accepted'`, groupID).Scan(&n)
+	return n, err
+}
+
+// HasLocalMember tells whether one of our people is an accepted member.
+func (s *Store) HasLocalMember(ctx context.Context, groupID int64) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `select exists (select 1 from memberships m join actors a on a.id = m.member_id
+		where m.group_id = $1 and m.state = 'accepted' and a.local)`, groupID).Scan(&ok)
+	return ok, err
 }

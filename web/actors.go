@@ -80,6 +80,10 @@ func (s *Server) visibleGroup(r *http.Request) (g *store.Group, member bool, err
 	if verr == nil && viewer != nil {
 		if m, err := s.Store.MembershipOf(r.Context(), g.ID, viewer.ID); err == nil && m.State == store.StateAccepted {
 			member = true
+		} else if viewer.Type == store.TypeApplication && !viewer.Local {
+			// A node fetching for its people: allowed when it hosts members
+			// (or invitees, who must be able to check the group's key).
+			member, _ = s.Store.HostHasMember(r.Context(), g.ID, viewer.Host)
 		}
 	}
 	if g.Visibility == store.VisibilitySecret && !member {

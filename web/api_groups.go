@@ -81,7 +81,14 @@ func (s *Server) apiListGroups(w http.ResponseWriter, r *http.Request) {
 	acct := currentAccount(r)
 	if acct != nil {
 		f.ViewerID = acct.ActorID
-		f.MemberOnly = q.Get("mine") == "true"
+		// mine=true lists my groups; mine=pending or mine=invited my requests
+		// and invitations.
+		switch mine := q.Get("mine"); mine {
+		case "true":
+			f.MemberOnly = true
+		case store.StatePending, store.StateInvited:
+			f.MemberOnly, f.State = true, mine
+		}
 	}
 	groups, err := s.Store.Groups(r.Context(), f)
 	if err != nil {

@@ -135,6 +135,11 @@ func (s *Server) apiDeleteStatus(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
+	if obj.AttributedTo != me.ID && obj.GroupID != nil {
+		if s.deleteStatusAsModerator(w, r, id) {
+			return
+		}
+	}
 	if err := s.Outbox.DeleteNote(r.Context(), me, id); err != nil {
 		writeError(w, err)
 		return

@@ -1,0 +1,87 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+
+	vocab "github.com/go-ap/activitypub"
+
+	"github.com/archipel-social/archipel/outbox"
+	"github.com/archipel-social/archipel/store"
+)
+
+func init() {
+	handle(vocab.JoinType, join)
+	handle(vocab.LeaveType, leave)
+}
+
+// localGroup loads one of our groups by URI.
+func (p *Processor) localGroup(ctx context.Context, uri string) (*store.Group, error) {
+	a, err := p.Store.ActorByURI(ctx, uri)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!a.Local || a.Type != store.TypeGroup)) {
+		return nil, refused("%s is not a group of this node", uri)
+	} else if err != nil {
+		return nil, err
+	}
+	return p.Store.GroupOf(ctx, a)
+}
+
+// join: a remote person asks to join one of our groups (Mobilizon, FEP-1b12).
+// The group's rules decide: accepted at once, pending for the animators, or
+// refused with Reject{Join}. A State-only group believes a remote tier only
+// from an allowlisted node.
+func join(ctx context.Context, p *Processor, in *incoming) error {
+	g, err := p.localGroup(ctx, in.objectID())
+	if err != nil {
+		return err
+	}
+	if in.actor.Type != store.TypePerson {
+		return refused("only people join groups")
+	}
+	existing, err := p.Store.MembershipOf(ctx, g.ID, in.actor.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	trusted, err := p.Outbox.TrustedTier(ctx, in.actor)
+	if err != nil {
+		return err
+	}
+	state, err := outbox.JoinDecision(g, existing, in.actor, trusted)
+	if errors.Is(err, outbox.ErrRefusedByGroup) {
+		return p.Outbox.AnswerJoin(ctx, g, in.actor, in.row.URI, false, nil)
+	} else if err != nil {
+		return err
+	}
+	if state == store.StateAccepted {
+		return p.Outbox.AnswerJoin(ctx, g, in.actor, in.row.URI, true, nil)
+	}
+	if existing != nil && existing.State == store.StatePending {
+		return nil // asked twice
+	}
+	err = p.Store.SetMembership(ctx, &store.Membership{GroupID: g.ID, MemberID: in.actor.ID, Role: store.MemberMember,
+		State: store.StatePending, ActivityURI: in.row.URI})
+	if err != nil {
+		return err
+	}
+	return p.Store.LogGroupEvent(ctx, g.ID, in.actor.ID, nil, outbox.EventRequested)
+}
+
+// leave: a remote member leaves one of our groups.
+func leave(ctx context.Context, p *Processor, in *incoming) error {
+	g, err := p.localGroup(ctx, in.objectID())
+	if err != nil {
+		return err
+	}
+	m, err := p.Store.MembershipOf(ctx, g.ID, in.actor.ID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && m.State == store.StateBanned) {
+		return nil // a ban outlives leaving
+	} else if err != nil {
+		return err
+	}
+	return p.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.DeleteMembership(ctx, g.ID, in.actor.ID); err != nil {
+			return err
+		}
+		return tx.LogGroupEvent(ctx, g.ID, in.actor.ID, nil, outbox.EventLeft)
+	})
+}
