@@ -147,8 +147,8 @@ type GroupFilter struct {
 	// State is the membership state MemberOnly asks for (default accepted).
 	State     string
 	LocalOnly bool
-	Limit      int
-	Offset     int
+	Limit     int
+	Offset    int
 }
 
 // Groups lists groups a viewer may see: public and private ones, and secret
