@@ -254,3 +254,61 @@ func mustID(t *testing.T, s string) int64 {
 	}
 	return id
 }
+
+func findPost(list []status, uri string) *status {
+	for i := range list {
+		if list[i].URI == uri {
+			return &list[i]
+		}
+	}
+	return nil
+}
+
+func TestGroupEditLikeAndModeration(t *testing.T) {
+	nodes := testnet.Start(t, 3, testnet.Options{})
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	alice := a.CreateUser("alice", store.TierState, "")
+	bob := b.CreateUser("bob", store.TierState, "")
+	carol := c.CreateUser("carol", store.TierState, "")
+	g := createGroup(t, alice, map[string]any{"name": "Ateliers", "visibility": "private", "join_policy": "open"})
+	gB, gC := joinByHandle(t, bob, g.Acct), joinByHandle(t, carol, g.Acct)
+	waitMembership(t, bob, gB.ID, store.StateAccepted)
+	waitMembership(t, carol, gC.ID, store.StateAccepted)
+
+	p := post(t, bob, map[string]any{"status": "Atelier mardi", "group_id": gB.ID})
+	testnet.Eventually(t, wait, "post on C", func() bool { return hasPost(groupTimeline(t, carol, gC.ID), p.URI) })
+
+	// The author's edit travels through the group.
+	if res := bob.API("PUT", "/statuses/"+p.ID, map[string]string{"status": "Atelier mercredi"}); res.Status != 200 {
+		t.Fatalf("edit: %d %s", res.Status, res.Body)
+	}
+	testnet.Eventually(t, wait, "the edit on C", func() bool {
+		s := findPost(groupTimeline(t, carol, gC.ID), p.URI)
+		return s != nil && s.Content == "<p>Atelier mercredi</p>"
+	})
+
+	// A like from C reaches A and, through the group, B.
+	onC := findPost(groupTimeline(t, carol, gC.ID), p.URI)
+	if res := carol.API("POST", "/statuses/"+onC.ID+"/favourite", nil); res.Status != 200 {
+		t.Fatalf("favourite: %d %s", res.Status, res.Body)
+	}
+	testnet.Eventually(t, wait, "the like on B", func() bool {
+		var s struct{ FavouritesCount int `json:"favourites_count"` }
+		bob.API("GET", "/statuses/"+p.ID, nil).JSON(t, &s)
+		return s.FavouritesCount == 1
+	})
+
+	// A member who is not an animator cannot delete someone else's post…
+	onA := findPost(groupTimeline(t, alice, g.ID), p.URI)
+	dave := a.CreateUser("dave", store.TierState, "")
+	dave.API("POST", "/groups/"+g.ID+"/join", nil)
+	if res := dave.API("DELETE", "/statuses/"+onA.ID, nil); res.Status != 403 {
+		t.Errorf("a member deleting another's post: %d", res.Status)
+	}
+	// …the owner can, and the deletion reaches every node, the author's too.
+	if res := alice.API("DELETE", "/statuses/"+onA.ID, nil); res.Status != 200 {
+		t.Fatalf("moderator delete: %d %s", res.Status, res.Body)
+	}
+	testnet.Eventually(t, wait, "the post gone on C", func() bool { return !hasPost(groupTimeline(t, carol, gC.ID), p.URI) })
+	testnet.Eventually(t, wait, "the post gone on B", func() bool { return !hasPost(groupTimeline(t, bob, gB.ID), p.URI) })
+}
