@@ -100,6 +100,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		Metrics: metrics, Inbox: in,
 		PingQueue: func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		Viewer:    n.signedViewer,
+		Pages:     n.pages(),
 	})
 	return n, nil
 }

@@ -36,6 +36,9 @@ type Deps struct {
 	PingQueue func(ctx context.Context) error
 	// Inbox receives POSTs to the shared and per-actor inboxes.
 	Inbox http.Handler
+	// Pages serves the web interface (HTML pages, forms, assets) for every
+	// path no other route takes; nil keeps the plain built-in pages.
+	Pages http.Handler
 	// Viewer identifies the actor behind a signed GET (authorised fetch);
 	// nil when the node does not verify GETs.
 	Viewer func(r *http.Request) (*store.Actor, error)
@@ -148,9 +151,13 @@ func New(d Deps) *Server {
 			apiError(w, http.StatusMethodNotAllowed, "method not allowed")
 		})
 	})
-	r.Get("/@{username}", s.profilePage)
-	r.Get("/g/{username}", s.groupPage)
-	r.Get("/", s.homePage)
+	if d.Pages != nil {
+		r.Handle("/*", d.Pages)
+	} else {
+		r.Get("/@{username}", s.profilePage)
+		r.Get("/g/{username}", s.groupPage)
+		r.Get("/", s.homePage)
+	}
 	s.router = r
 	return s
 }
