@@ -437,7 +437,8 @@ func truncate(b []byte) string {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
-	n := testnet.StartNode(t, testnet.Options{})
+	// No worker: the test closes the node's Redis client under it.
+	n := testnet.StartNode(t, testnet.Options{NoWorker: true})
 	if res := n.Do("GET", "/healthz", "", nil); res.Status != http.StatusOK {
 		t.Fatalf("healthz: %d %s", res.Status, res.Body)
 	}
