@@ -35,6 +35,11 @@ var Context = []any{
 		"visibility":                "archipel:visibility",
 		"joinPolicy":                "archipel:joinPolicy",
 		"stateOnly":                 "archipel:stateOnly",
+		"size":                      "archipel:size",
+		"digest":                    "archipel:digest",
+		"version":                   "archipel:version",
+		"folder":                    "archipel:folder",
+		"fileName":                  "archipel:fileName",
 	},
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"strconv"
 
 	"github.com/archipel-social/archipel/federation"
 )
@@ -31,6 +32,9 @@ type Config struct {
 	// QueuePrefix names this node's asynq queues, so that nodes can share
 	// one Redis database.
 	QueuePrefix string
+	// MaxUploadBytes bounds one uploaded file.
+	MaxUploadBytes int64
+	maxUpload      string
 	// Dev relaxes what only matters behind TLS (Secure cookies); set when
 	// the public URL is plain http on localhost.
 	Dev bool
@@ -60,6 +64,7 @@ func (c *Config) settings() []setting {
 		{"data-dir", "ARCHIPEL_DATA_DIR", DefaultDataDir, "folder for uploaded files", &c.DataDir},
 		{"federation-mode", "ARCHIPEL_FEDERATION_MODE", DefaultMode, "open (blocklist) or allowlist (only listed peers); stored setting wins once changed with the admin command", &c.FederationMode},
 		{"allow-private-addresses", "ARCHIPEL_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs the outgoing client may reach although private (e.g. 127.0.0.0/8)", &c.AllowPrivateAddresses},
+		{"max-upload-bytes", "ARCHIPEL_MAX_UPLOAD_BYTES", "104857600", "largest file a member may upload, in bytes (default 100 MiB)", &c.maxUpload},
 		{"queue-prefix", "ARCHIPEL_QUEUE_PREFIX", "archipel", "prefix of this node's queue names in Redis (nodes sharing a Redis need different ones)", &c.QueuePrefix},
 	}
 }
@@ -104,6 +109,13 @@ func (c *Config) Validate() error {
 	}
 	if c.QueuePrefix == "" {
 		c.QueuePrefix = "archipel"
+	}
+	if c.maxUpload != "" {
+		n, err := strconv.ParseInt(c.maxUpload, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("max-upload-bytes %q: want a positive number of bytes", c.maxUpload)
+		}
+		c.MaxUploadBytes = n
 	}
 	c.Dev = u.Scheme == "http"
 	return nil

@@ -40,7 +40,10 @@ type Federator struct {
 	Store  *store.Store
 	Links  ap.Links
 	Client *http.Client
-	Log    *slog.Logger
+	// Files fetches documents: no size limit of its own (callers stream to
+	// storage with theirs) and a longer timeout.
+	Files *http.Client
+	Log   *slog.Logger
 	// Mode is the configured federation mode; a stored setting overrides it.
 	Mode string
 	// AllowHTTP lets WebFinger fall back to plain http (local federations).
@@ -399,4 +402,36 @@ func (f *Federator) Post(ctx context.Context, inbox string, body []byte, s *Sign
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	return resp.StatusCode, resp.Header, nil
+}
+
+// FetchFile GETs a document's bytes from a peer, signed by s (the member who
+// asks, or the group's node), and returns the response to stream.
+func (f *Federator) FetchFile(ctx context.Context, rawURL string, s *Signer) (*http.Response, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("fetch file %q: not an http(s) URL", rawURL)
+	}
+	if err := f.Allowed(ctx, u.Host); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := SignRequest(req, nil, s.KeyID, s.Key); err != nil {
+		return nil, err
+	}
+	client := f.Files
+	if client == nil {
+		client = f.Client
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, &FetchError{URL: rawURL, Status: resp.StatusCode}
+	}
+	return resp, nil
 }

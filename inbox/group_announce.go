@@ -41,6 +41,10 @@ func groupAnnounce(ctx context.Context, p *Processor, in *incoming) error {
 		return err
 	}
 	sub := &incoming{row: &store.Activity{URI: string(inner.ID), Raw: innerRaw, ActorURI: author.URI}, act: inner, actor: author}
+	if inner.Object != nil && inner.Object.IsObject() && inner.Object.GetType() == vocab.DocumentType &&
+		(inner.Type == vocab.AddType || inner.Type == vocab.UpdateType) {
+		return p.groupDocument(ctx, g, author, innerRaw, inner.Type == vocab.AddType)
+	}
 	switch inner.Type {
 	case vocab.CreateType:
 		obj := inner.Object

@@ -293,7 +293,9 @@ func TestGroupEditLikeAndModeration(t *testing.T) {
 		t.Fatalf("favourite: %d %s", res.Status, res.Body)
 	}
 	testnet.Eventually(t, wait, "the like on B", func() bool {
-		var s struct{ FavouritesCount int `json:"favourites_count"` }
+		var s struct {
+			FavouritesCount int `json:"favourites_count"`
+		}
 		bob.API("GET", "/statuses/"+p.ID, nil).JSON(t, &s)
 		return s.FavouritesCount == 1
 	})

@@ -25,11 +25,15 @@ func update(ctx context.Context, p *Processor, in *incoming) error {
 	} else if err != nil {
 		return err
 	}
-	if existing.AttributedTo != in.actor.ID {
-		return refused("%s cannot change %s", in.actor.URI, id)
-	}
 	if existing.DeletedAt != nil {
 		return nil
+	}
+	if existing.Type == "Document" && existing.GroupID != nil {
+		// Any member may add a version; the group checks membership.
+		return p.documentVersion(ctx, in, existing)
+	}
+	if existing.AttributedTo != in.actor.ID {
+		return refused("%s cannot change %s", in.actor.URI, id)
 	}
 	it, raw, err := p.trustedObject(ctx, in)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -23,6 +24,7 @@ import (
 	"github.com/archipel-social/archipel/migrations"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/queue"
+	"github.com/archipel-social/archipel/storage"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web"
 )
@@ -34,6 +36,10 @@ type Options struct {
 	ReconcileEvery time.Duration
 	Concurrency    int
 }
+
+// fileTimeout bounds one document transfer between nodes (1 GiB at about
+// 10 Mbit/s).
+const fileTimeout = 15 * time.Minute
 
 // Node is one running node's parts.
 type Node struct {
@@ -80,12 +86,21 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 	}
 	n := &Node{Config: cfg, Options: opts, Log: log, Pool: pool, Store: store.New(pool), Links: ap.NewLinks(cfg.PublicURL), Redis: rdb}
 	n.Queue = queue.New(rdb, cfg.QueuePrefix)
+	userAgent := "Archipel/" + web.Version + " (+" + cfg.PublicURL + ")"
+	blobs, err := storage.NewDir(filepath.Join(cfg.DataDir, "files"))
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
 	n.Federator = &federation.Federator{
 		Store: n.Store, Links: n.Links, Log: log, Mode: cfg.FederationMode, AllowHTTP: cfg.Dev,
-		Client: federation.NewHTTPClient(federation.ClientConfig{AllowPrivate: allowPrivate, UserAgent: "Archipel/" + web.Version + " (+" + cfg.PublicURL + ")"}),
+		Client: federation.NewHTTPClient(federation.ClientConfig{AllowPrivate: allowPrivate, UserAgent: userAgent}),
+		Files: federation.NewHTTPClient(federation.ClientConfig{AllowPrivate: allowPrivate, UserAgent: userAgent,
+			MaxResponseBytes: -1, Timeout: fileTimeout}),
 	}
 	n.Accounts = &accounts.Service{Store: n.Store, Links: n.Links}
-	n.Outbox = &outbox.Outbox{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Queue: n.Queue, Resolver: n.Federator, Log: log}
+	n.Outbox = &outbox.Outbox{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Queue: n.Queue, Resolver: n.Federator, Log: log,
+		Blobs: blobs, MaxUpload: cfg.MaxUploadBytes}
 	n.Processor = &inbox.Processor{Store: n.Store, Federator: n.Federator, Outbox: n.Outbox, Links: n.Links, Log: log}
 	if err := n.ensureInstanceActor(ctx); err != nil {
 		n.Close()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/storage"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -31,6 +32,9 @@ type Outbox struct {
 	// Resolve finds a remote actor by handle (WebFinger) or URI.
 	Resolver Resolver
 	Log      *slog.Logger
+	// Blobs keeps uploaded files; MaxUpload bounds one file.
+	Blobs     storage.Blobs
+	MaxUpload int64
 }
 
 // Enqueuer schedules deliveries.

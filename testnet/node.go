@@ -36,6 +36,8 @@ type Options struct {
 	FederationMode string // default open
 	// NoWorker leaves the queue unprocessed (tests of the inbox alone).
 	NoWorker bool
+	// MaxUploadBytes lowers the file size limit (default 100 MiB).
+	MaxUploadBytes int64
 	// RedisDB puts the node's queues in another Redis database, for tests
 	// that flush Redis without disturbing the others.
 	RedisDB int
@@ -64,6 +66,7 @@ func StartNode(t testing.TB, opts Options) *Node {
 		DataDir:               t.TempDir(),
 		FederationMode:        opts.FederationMode,
 		AllowPrivateAddresses: "127.0.0.0/8",
+		MaxUploadBytes:        opts.MaxUploadBytes,
 	}
 	if cfg.FederationMode == "" {
 		cfg.FederationMode = config.ModeOpen

@@ -11,6 +11,7 @@ import (
 
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -36,7 +37,15 @@ func writeError(w http.ResponseWriter, err error) {
 	var fe *accounts.FieldError
 	var ce *store.ConflictError
 	var mbe *http.MaxBytesError
+	var mte *outbox.MediaTypeError
+	var lfe *fieldError
 	switch {
+	case errors.As(err, &lfe):
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": lfe.Error(), "field": lfe.field})
+	case errors.As(err, &mte):
+		apiError(w, http.StatusUnsupportedMediaType, mte.Error())
+	case errors.Is(err, outbox.ErrTooLarge):
+		apiError(w, http.StatusRequestEntityTooLarge, "file larger than this node accepts")
 	case errors.As(err, &fe):
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": fe.Error(), "field": fe.Field})
 	case errors.As(err, &ce):

@@ -76,6 +76,8 @@ func New(d Deps) *Server {
 	r.Get("/.well-known/host-meta", s.hostMeta)
 
 	r.Get("/actor", s.instanceActor)
+	r.Get("/files/{sha}", s.uploadFile)
+	r.Get("/documents/{id}", s.documentAP)
 	r.Route("/users/{username}", func(r chi.Router) {
 		r.Get("/", s.person)
 		r.Get("/outbox", s.personOutbox)
@@ -89,6 +91,7 @@ func New(d Deps) *Server {
 		r.Get("/followers", s.followers)
 		r.Get("/members", s.groupMembers)
 		r.Get("/moderators", s.groupModerators)
+		r.Get("/files/{sha}", s.groupFile)
 	})
 	if d.Inbox != nil {
 		r.Post("/inbox", d.Inbox.ServeHTTP)
@@ -98,6 +101,10 @@ func New(d Deps) *Server {
 	}
 
 	r.With(middleware.Timeout(requestTimeout), s.authenticate).Get("/api/v2/search", s.apiSearch)
+	// File transfers can take longer than an API call: no request timeout.
+	r.With(s.authenticate).Post("/api/v1/groups/{id}/documents", s.requireAuth(s.apiUploadDocument))
+	r.With(s.authenticate).Post("/api/v1/documents/{id}/versions", s.requireAuth(s.apiDocumentVersion))
+	r.With(s.authenticate).Get("/api/v1/documents/{id}/file", s.apiDocumentFile)
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(middleware.Timeout(requestTimeout), s.authenticate)
 		r.Get("/instance", s.apiInstance)
@@ -131,6 +138,11 @@ func New(d Deps) *Server {
 		r.Post("/groups/{id}/invite", s.requireAuth(s.apiInvite))
 		r.Get("/groups/{id}/timeline", s.apiGroupTimeline)
 		r.Get("/groups/{id}/log", s.requireAuth(s.apiGroupLog))
+		r.Get("/groups/{id}/documents", s.apiGroupDocuments)
+		r.Get("/documents", s.requireAuth(s.apiSearchDocuments))
+		r.Get("/documents/{id}", s.apiDocument)
+		r.Patch("/documents/{id}", s.requireAuth(s.apiEditDocument))
+		r.Delete("/documents/{id}", s.requireAuth(s.apiDeleteDocument))
 		r.Post("/groups/{id}/members/{account_id}/approve", s.requireAuth(s.apiMemberAction("approve")))
 		r.Post("/groups/{id}/members/{account_id}/reject", s.requireAuth(s.apiMemberAction("reject")))
 		r.Post("/groups/{id}/members/{account_id}/remove", s.requireAuth(s.apiMemberAction("remove")))

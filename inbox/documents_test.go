@@ -1,0 +1,206 @@
+package inbox_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/testnet"
+)
+
+type documentEntity struct {
+	ID, URI, Name, Description, Folder, SHA256 string
+	Version                                    int
+	Size                                       int64
+	Versions                                   []struct{ Version int }
+}
+
+// pdf makes a file the node accepts as a PDF, of about size bytes.
+func pdf(t *testing.T, size int) []byte {
+	b := make([]byte, size)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	copy(b, "%PDF-1.7\n%âãÏÓ\n")
+	return b
+}
+
+func findDocument(t *testing.T, u *testnet.User, path, name string) *documentEntity {
+	var docs []documentEntity
+	u.API("GET", path, nil).JSON(t, &docs)
+	for i := range docs {
+		if docs[i].Name == name {
+			return &docs[i]
+		}
+	}
+	return nil
+}
+
+// countBlobs counts the files in a node's content-addressed storage.
+func countBlobs(t *testing.T, n *testnet.Node) int {
+	t.Helper()
+	count := 0
+	root := filepath.Join(n.Config.DataDir, "files")
+	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		rel, _ := filepath.Rel(root, p)
+		if err == nil && !d.IsDir() && !strings.HasPrefix(rel, "tmp"+string(filepath.Separator)) {
+			count++
+		}
+		return nil
+	})
+	return count
+}
+
+func TestDocumentsAcrossNodes(t *testing.T) {
+	nodes := testnet.Start(t, 3, testnet.Options{})
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	alice := a.CreateUser("alice", store.TierState, "")
+	bob := b.CreateUser("bob", store.TierState, "")
+	carol := c.CreateUser("carol", store.TierState, "")
+	outsider := c.CreateUser("oscar", store.TierState, "")
+	g := createGroup(t, alice, map[string]any{"name": "Marchés publics", "visibility": "private", "join_policy": "open"})
+	gB, gC := joinByHandle(t, bob, g.Acct), joinByHandle(t, carol, g.Acct)
+	waitMembership(t, bob, gB.ID, store.StateAccepted)
+	waitMembership(t, carol, gC.ID, store.StateAccepted)
+
+	// bob on B uploads 20 MiB to the private group on A.
+	content := pdf(t, 20<<20)
+	res := bob.Upload("/groups/"+gB.ID+"/documents", "guide-achats.pdf", content,
+		map[string]string{"description": "Guide des procédures d'achat public", "folder": "Guides"})
+	var up documentEntity
+	res.JSON(t, &up)
+	if res.Status != 200 || up.Size != int64(len(content)) || up.Folder != "Guides" {
+		t.Fatalf("upload: %d %s", res.Status, res.Body)
+	}
+
+	// carol on C finds it by a word of its description (stemmed, accents folded).
+	var onC *documentEntity
+	testnet.Eventually(t, wait, "the document on C", func() bool {
+		var docs []documentEntity
+		carol.API("GET", "/documents?q=procedure", nil).JSON(t, &docs)
+		if len(docs) == 1 {
+			onC = &docs[0]
+		}
+		return onC != nil
+	})
+	file := carol.API("GET", "/documents/"+onC.ID+"/file", nil)
+	if file.Status != 200 || !bytes.Equal(file.Body, content) {
+		t.Fatalf("download on C: %d, %d bytes, identical %v", file.Status, len(file.Body), bytes.Equal(file.Body, content))
+	}
+	if file.Header.Get("ETag") != `"`+up.SHA256+`"` || !strings.HasPrefix(file.Header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("download headers: %v", file.Header)
+	}
+	ranged := c.Do("GET", "/api/v1/documents/"+onC.ID+"/file", carol.Token, nil, "Range", "bytes=0-8")
+	if ranged.Status != 206 || string(ranged.Body) != "%PDF-1.7\n" {
+		t.Errorf("range request: %d %q", ranged.Status, ranged.Body)
+	}
+	// A non-member on C sees nothing.
+	if res := outsider.API("GET", "/documents/"+onC.ID+"/file", nil); res.Status != 403 && res.Status != 404 {
+		t.Errorf("non-member download: %d", res.Status)
+	}
+	if res := c.Do("GET", "/groups/marches_publics/files/"+up.SHA256, "", nil); res.Status != 404 {
+		t.Errorf("unsigned group file on C: %d", res.Status)
+	}
+	if res := a.Do("GET", "/groups/marches_publics/files/"+up.SHA256, "", nil); res.Status != 401 {
+		t.Errorf("unsigned group file on A: %d", res.Status)
+	}
+
+	// A new version from C, with the same bytes as another document's: A
+	// stores the bytes once.
+	blobsBefore := countBlobs(t, a)
+	v2 := pdf(t, 1<<20)
+	res = carol.Upload("/documents/"+onC.ID+"/versions", "guide-achats.pdf", v2, nil)
+	if res.Status != 200 {
+		t.Fatalf("new version: %d %s", res.Status, res.Body)
+	}
+	var onA *documentEntity
+	testnet.Eventually(t, wait, "version 2 on A and B", func() bool {
+		onA = findDocument(t, alice, "/groups/"+g.ID+"/documents", "guide-achats.pdf")
+		onB := findDocument(t, bob, "/groups/"+gB.ID+"/documents", "guide-achats.pdf")
+		return onA != nil && onA.Version == 2 && onB != nil && onB.Version == 2
+	})
+	if got := alice.API("GET", "/documents/"+onA.ID+"/file", nil); !bytes.Equal(got.Body, v2) {
+		t.Errorf("version 2 on A differs")
+	}
+	if got := bob.API("GET", "/documents/"+up.ID+"/file?version=1", nil); !bytes.Equal(got.Body, content) {
+		t.Errorf("version 1 no longer downloadable on B")
+	}
+	if got := bob.API("GET", "/documents/"+up.ID+"/file", nil); !bytes.Equal(got.Body, v2) {
+		t.Errorf("version 2 on B differs")
+	}
+	if n := countBlobs(t, a); n != blobsBefore+1 {
+		t.Errorf("A stores %d files after one new version, had %d", n, blobsBefore)
+	}
+	res = alice.Upload("/groups/"+g.ID+"/documents", "copie.pdf", v2, map[string]string{"description": "Même contenu"})
+	if res.Status != 200 || countBlobs(t, a) != blobsBefore+1 {
+		t.Errorf("the same bytes under another name are stored again (%d files)", countBlobs(t, a))
+	}
+
+	// The animator deletes the document: gone on every node.
+	if res := alice.API("DELETE", "/documents/"+onA.ID, nil); res.Status != 200 {
+		t.Fatalf("delete: %d %s", res.Status, res.Body)
+	}
+	testnet.Eventually(t, wait, "the document gone on B and C", func() bool {
+		return findDocument(t, bob, "/groups/"+gB.ID+"/documents", "guide-achats.pdf") == nil &&
+			findDocument(t, carol, "/groups/"+gC.ID+"/documents", "guide-achats.pdf") == nil
+	})
+}
+
+func TestDocumentBadInput(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{})
+	alice := n.CreateUser("alice", store.TierState, "")
+	zoe := n.CreateUser("zoe", store.TierState, "")
+	g := createGroup(t, alice, map[string]any{"name": "Archives", "visibility": "private"})
+	secret := createGroup(t, alice, map[string]any{"name": "Secret", "visibility": "secret"})
+	ok := pdf(t, 1000)
+	for _, tc := range []struct {
+		name, file string
+		content    []byte
+		status     int
+	}{
+		{"path separator", "../../etc/passwd.pdf", ok, 422},
+		{"slash", "a/b.pdf", ok, 422},
+		{"control character", "rapport\x01.pdf", ok, 400}, // not even a valid multipart header
+		{"over 255 bytes", strings.Repeat("é", 130) + ".pdf", ok, 422},
+		{"HTML refused", "page.pdf", []byte("<!DOCTYPE html><html><script>alert(1)</script></html>"), 415},
+		{"executable refused", "outil.pdf", append([]byte("MZ\x90\x00"), make([]byte, 100)...), 415},
+	} {
+		res := alice.Upload("/groups/"+g.ID+"/documents", tc.file, tc.content, nil)
+		if res.Status != tc.status {
+			t.Errorf("%s: %d, want %d (%s)", tc.name, res.Status, tc.status, res.Body)
+		}
+	}
+	if res := zoe.Upload("/groups/"+g.ID+"/documents", "x.pdf", ok, nil); res.Status != 403 {
+		t.Errorf("non-member upload: %d", res.Status)
+	}
+	if res := zoe.Upload("/groups/"+secret.ID+"/documents", "x.pdf", ok, nil); res.Status != 404 {
+		t.Errorf("non-member upload to a secret group: %d", res.Status)
+	}
+	var docs int
+	_ = n.Pool.QueryRow(context.Background(), `select count(*) from documents`).Scan(&docs)
+	if docs != 0 || countBlobs(t, n) != 0 {
+		t.Errorf("refused uploads left %d documents and %d files", docs, countBlobs(t, n))
+	}
+}
+
+func TestUploadOverTheLimit(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{MaxUploadBytes: 1 << 20})
+	alice := n.CreateUser("alice", store.TierState, "")
+	g := createGroup(t, alice, map[string]any{"name": "Limites"})
+	res := alice.Upload("/groups/"+g.ID+"/documents", "gros.pdf", pdf(t, 3<<20), nil)
+	if res.Status != 413 {
+		t.Fatalf("3 MiB with a 1 MiB limit: %d %s", res.Status, res.Body)
+	}
+	tmp, _ := os.ReadDir(filepath.Join(n.Config.DataDir, "files", "tmp"))
+	if countBlobs(t, n) != 0 || len(tmp) != 0 {
+		t.Errorf("an oversized upload left %d files and %d temporary files", countBlobs(t, n), len(tmp))
+	}
+	if res := alice.Upload("/groups/"+g.ID+"/documents", "petit.pdf", pdf(t, 1<<19), nil); res.Status != 200 {
+		t.Errorf("a file under the limit: %d", res.Status)
+	}
+}

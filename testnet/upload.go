@@ -1,0 +1,42 @@
+package testnet
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+)
+
+// Upload sends a multipart form with a file (streamed from content) and
+// text fields to the node's client API as the user.
+func (u *User) Upload(path, fileName string, content []byte, fields map[string]string) *Response {
+	u.Node.t.Helper()
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		for k, v := range fields {
+			_ = mw.WriteField(k, v)
+		}
+		fw, err := mw.CreateFormFile("file", fileName)
+		if err == nil {
+			_, err = io.Copy(fw, bytes.NewReader(content))
+		}
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	req, err := http.NewRequest("POST", u.Node.URL+"/api/v1"+path, pr)
+	if err != nil {
+		u.Node.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+u.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		u.Node.t.Fatalf("upload: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}
+}
