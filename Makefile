@@ -3,10 +3,13 @@
 GO ?= go
 BIN := bin/archipel
 
-.PHONY: run test services build bench lint
+.PHONY: run demo test services build bench lint
 
 run: services build
 	./scripts/run.sh
+
+demo: services build
+	./bin/archipel demo $(DEMO_FLAGS)
 
 test: services
 	./scripts/test.sh

@@ -21,6 +21,7 @@ Usage:
   archipel worker   [flags]   run only the queue worker (deliveries, inbound processing)
   archipel migrate  [flags]   apply the database migrations and exit
   archipel admin    COMMAND   manage users, tokens, groups, units, tier rules and federation
+  archipel demo     [flags]   run a local federation of four seeded nodes
   archipel help               show this help
 
 Every flag has an ARCHIPEL_* environment twin (e.g. --public-url and
@@ -45,6 +46,8 @@ func main() {
 		err = migrate(ctx, args)
 	case "admin":
 		err = admin(ctx, os.Stdout, args)
+	case "demo":
+		err = runDemo(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
