@@ -124,7 +124,7 @@ func (o *Outbox) joinRemote(ctx context.Context, member *store.Actor, g *store.G
 		m.State, m.ActivityURI = store.StateAccepted, existing.ActivityURI
 	} else {
 		m.ActivityURI = o.Links.Activity(store.NewID())
-		act = ap.NewActivity(vocab.JoinType, m.ActivityURI, member.URI, vocab.IRI(g.URI), ap.IRIs(g.URI), nil)
+		act = ap.NewActivity(joinType(g), m.ActivityURI, member.URI, vocab.IRI(g.URI), ap.IRIs(g.URI), nil)
 	}
 	var ds []store.Delivery
 	err := o.Store.Tx(ctx, func(tx *store.Store) error {
@@ -175,6 +175,9 @@ func (o *Outbox) Leave(ctx context.Context, member, groupActor *store.Actor) err
 			invite := vocab.InviteNew(vocab.ID(existing.ActivityURI), vocab.IRI(groupActor.URI))
 			invite.Actor, invite.Target = vocab.IRI(groupActor.URI), vocab.IRI(member.URI)
 			act = ap.NewActivity(vocab.RejectType, o.Links.Activity(store.NewID()), member.URI, invite, ap.IRIs(groupActor.URI), nil)
+		} else if g, err := tx.GroupOf(ctx, groupActor); err == nil && joinType(g) == vocab.FollowType {
+			follow := ap.FollowActivity(existing.ActivityURI, member.URI, groupActor.URI)
+			act = ap.NewActivity(vocab.UndoType, o.Links.Activity(store.NewID()), member.URI, follow, ap.IRIs(groupActor.URI), nil)
 		} else {
 			act = ap.NewActivity(vocab.LeaveType, o.Links.Activity(store.NewID()), member.URI, vocab.IRI(groupActor.URI), ap.IRIs(groupActor.URI), nil)
 		}
@@ -438,4 +441,14 @@ func (o *Outbox) SetRole(ctx context.Context, acct *store.Account, groupID, memb
 		}
 		return tx.LogGroupEvent(ctx, g.ID, memberID, &by.ID, kind)
 	})
+}
+
+// joinType is how a remote group is joined: Join for groups that publish a
+// members collection (Archipel, Mobilizon), Follow for FEP-1b12 groups that
+// count their followers as members (Lemmy, Mbin, Friendica).
+func joinType(g *store.Group) vocab.ActivityVocabularyType {
+	if g.MembersURI == "" {
+		return vocab.FollowType
+	}
+	return vocab.JoinType
 }
