@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -203,4 +206,91 @@ func TestUploadOverTheLimit(t *testing.T) {
 	if res := alice.Upload("/groups/"+g.ID+"/documents", "petit.pdf", pdf(t, 1<<19), nil); res.Status != 200 {
 		t.Errorf("a file under the limit: %d", res.Status)
 	}
+}
+
+// processedReason waits until a node has handled a received activity and returns
+// the reason it was refused ("" when applied).
+func processedReason(t *testing.T, n *testnet.Node, activityID string) string {
+	t.Helper()
+	var reason string
+	testnet.Eventually(t, wait, "activity "+activityID+" processed", func() bool {
+		var done bool
+		err := n.Pool.QueryRow(context.Background(), `select processed_at is not null, error from activities where uri = $1`, activityID).Scan(&done, &reason)
+		return err == nil && done
+	})
+	return reason
+}
+
+func documentActivity(typ, id, actor, target, docID, url, sha string, size int64, version int) []byte {
+	act := map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams", "type": typ, "id": id, "actor": actor,
+		"object": map[string]any{"type": "Document", "id": docID, "attributedTo": actor, "name": "note.pdf",
+			"mediaType": "application/pdf", "url": url, "size": size, "digest": "SHA-256=" + sha, "version": version,
+			"audience": strings.TrimSuffix(target, "/documents")},
+	}
+	if target != "" {
+		act["target"] = target
+	}
+	b, _ := json.Marshal(act)
+	return b
+}
+
+func TestForgedRemoteDocuments(t *testing.T) {
+	a := testnet.StartNode(t, testnet.Options{})
+	ctx := context.Background()
+	alice := a.CreateUser("alice", store.TierState, "")
+	g := createGroup(t, alice, map[string]any{"name": "Partage", "visibility": "private", "join_policy": "open"})
+	groupURI := a.URL + "/groups/partage"
+	member := testnet.NewRemoteActor(t, "membre")
+	joinID := member.NewID("join")
+	member.Post(t, groupURI+"/inbox", fixture(t, "mobilizon_join.json", map[string]string{"id": joinID, "actor": member.URI, "group": groupURI}))
+	received(t, member, "Accept", joinID)
+
+	announced := pdf(t, 5000)
+	sum := sha256.Sum256(announced)
+	sha := hex.EncodeToString(sum[:])
+	// The file served differs from the announced digest…
+	member.Serve("/files/wrong", pdf(t, 5000))
+	addID := member.NewID("add")
+	member.Post(t, groupURI+"/inbox", documentActivity("Add", addID, member.URI, groupURI+"/documents", member.NewID("doc"),
+		member.URL("/files/wrong"), sha, int64(len(announced)), 1))
+	if reason := processedReason(t, a, addID); !strings.Contains(reason, "does not match") {
+		t.Errorf("digest mismatch: %q", reason)
+	}
+	// …or is longer than announced.
+	member.Serve("/files/long", append(append([]byte{}, announced...), 'x'))
+	addID = member.NewID("add")
+	member.Post(t, groupURI+"/inbox", documentActivity("Add", addID, member.URI, groupURI+"/documents", member.NewID("doc"),
+		member.URL("/files/long"), sha, int64(len(announced)), 1))
+	if reason := processedReason(t, a, addID); reason == "" {
+		t.Error("a file longer than announced was accepted")
+	}
+	// A good one goes through.
+	member.Serve("/files/good", announced)
+	goodDoc := member.NewID("doc")
+	addID = member.NewID("add")
+	member.Post(t, groupURI+"/inbox", documentActivity("Add", addID, member.URI, groupURI+"/documents", goodDoc,
+		member.URL("/files/good"), sha, int64(len(announced)), 1))
+	if reason := processedReason(t, a, addID); reason != "" {
+		t.Fatalf("a valid remote document refused: %s", reason)
+	}
+	// Someone who is not a member cannot add a version.
+	outsider := testnet.NewRemoteActor(t, "intrus")
+	outsider.Serve("/files/v2", pdf(t, 100))
+	updID := outsider.NewID("update")
+	outsider.Post(t, a.URL+"/inbox", documentActivity("Update", updID, outsider.URI, "", goodDoc, outsider.URL("/files/v2"),
+		strings.Repeat("0", 64), 100, 2))
+	if reason := processedReason(t, a, updID); !strings.Contains(reason, "not a member") {
+		t.Errorf("update by a non-member: %q", reason)
+	}
+	var docs, versions int
+	_ = a.Pool.QueryRow(ctx, `select count(*) from documents`).Scan(&docs)
+	_ = a.Pool.QueryRow(ctx, `select count(*) from document_versions`).Scan(&versions)
+	if docs != 1 || versions != 1 {
+		t.Errorf("after forged documents A has %d documents and %d versions, want 1 and 1", docs, versions)
+	}
+	if n := countBlobs(t, a); n != 1 {
+		t.Errorf("A stores %d files, want 1 (refused fetches leave nothing)", n)
+	}
+	_ = g
 }
