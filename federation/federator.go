@@ -91,12 +91,23 @@ var ErrBlocked = errors.New("federation with this host is not allowed")
 // Allowed applies the federation policy to a host: blocked hosts never,
 // and in allowlist mode only listed hosts.
 func (f *Federator) Allowed(ctx context.Context, host string) error {
-	if host == f.Links.Host() {
+	host = store.NormalizeHost(host)
+	if host == store.NormalizeHost(f.Links.Host()) {
 		return nil
 	}
-	policy, err := f.Store.DomainPolicy(ctx, strings.ToLower(host))
+	policy, err := f.Store.DomainPolicy(ctx, host)
 	if err != nil {
 		return err
+	}
+	if policy == store.PolicyNone {
+		// A block of a domain covers its subdomains.
+		for _, parent := range store.ParentDomains(host) {
+			if p, err := f.Store.DomainPolicy(ctx, parent); err != nil {
+				return err
+			} else if p == store.PolicyBlock {
+				return ErrBlocked
+			}
+		}
 	}
 	switch policy {
 	case store.PolicyBlock:
@@ -177,15 +188,17 @@ func (f *Federator) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", rawURL, err)
 	}
-	var head struct {
-		ID string `json:"id"`
-	}
+	// Keys are read exactly as go-ap reads them ("id", not "ID"): two
+	// readers must not see two different documents.
+	var head map[string]json.RawMessage
 	if err := json.Unmarshal(body, &head); err != nil {
 		return nil, fmt.Errorf("fetch %s: not JSON: %w", rawURL, err)
 	}
+	var id string
+	_ = json.Unmarshal(head["id"], &id)
 	// A document is trusted only from its own origin.
-	if id, err := url.Parse(head.ID); err != nil || !strings.EqualFold(id.Host, resp.Request.URL.Host) {
-		return nil, fmt.Errorf("fetch %s: document id %q is not on %s", rawURL, head.ID, resp.Request.URL.Host)
+	if u, err := url.Parse(id); err != nil || store.NormalizeHost(u.Host) != store.NormalizeHost(resp.Request.URL.Host) {
+		return nil, fmt.Errorf("fetch %s: document id %q is not on %s", rawURL, id, resp.Request.URL.Host)
 	}
 	return body, nil
 }

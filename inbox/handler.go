@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/store"
 )
@@ -75,9 +77,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		h.refuse(w, http.StatusBadRequest, ReasonMalformed, "malformed JSON")
+	env, err := readEnvelope(body)
+	if err != nil {
+		h.refuse(w, http.StatusBadRequest, ReasonMalformed, err.Error())
 		return
 	}
 	typ := firstString(env.Type)
@@ -87,13 +89,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, http.StatusBadRequest, ReasonMalformed, "an activity needs an id, a type and an actor URL")
 		return
 	}
-	host := strings.ToLower(actorURL.Host)
+	host := store.NormalizeHost(actorURL.Host)
 	if err := h.Federator.Allowed(ctx, host); err != nil {
 		if errors.Is(err, federation.ErrBlocked) {
 			h.refuse(w, http.StatusForbidden, ReasonBlocked, "this node does not federate with "+host)
 		} else {
 			h.refuse(w, http.StatusInternalServerError, ReasonStore, "internal error")
 		}
+		return
+	}
+	// The key must live on the actor's host: otherwise any sender could make
+	// us fetch keys from anywhere.
+	if keyHost := signatureKeyHost(r); keyHost != "" && store.NormalizeHost(keyHost) != store.NormalizeHost(actorURL.Host) {
+		h.refuse(w, http.StatusUnauthorized, ReasonActorMismatch, "the signing key does not belong to the activity's actor: it is not on its host")
 		return
 	}
 	verified, err := federation.VerifyRequest(ctx, r, body, h.Federator, h.now())
@@ -123,6 +131,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	act := &store.Activity{URI: env.ID, Type: typ, ActorURI: actorURI, ObjectURI: idOf(env.Object), Raw: body, Signer: verified.KeyID}
 	inserted, err := h.Store.InsertActivity(ctx, act)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22") {
+		// PostgreSQL refuses the text (\u0000, a lone surrogate): refusing it
+		// for good spares the peer two days of retries.
+		h.refuse(w, http.StatusBadRequest, ReasonMalformed, "the activity contains characters that cannot be stored")
+		return
+	}
 	if err != nil {
 		h.Log.Error("inbox: store activity", "err", err)
 		h.refuse(w, http.StatusInternalServerError, ReasonStore, "internal error")
@@ -155,6 +170,48 @@ func (h *Handler) now() time.Time {
 		return h.Now()
 	}
 	return time.Now()
+}
+
+// readEnvelope reads the fields the inbox checks, by their exact names as
+// go-ap reads them later. Keys that differ only by case ("actor", "Actor")
+// are refused: two readers of the same bytes must not see two actors.
+func readEnvelope(body []byte) (envelope, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return envelope{}, errors.New("malformed JSON")
+	}
+	seen := make(map[string]bool, len(fields))
+	for k := range fields {
+		folded := strings.ToLower(k)
+		if seen[folded] {
+			return envelope{}, errors.New("keys that differ only by case: " + folded)
+		}
+		seen[folded] = true
+	}
+	var env envelope
+	_ = json.Unmarshal(fields["id"], &env.ID)
+	env.Type, env.Actor, env.Object = fields["type"], fields["actor"], fields["object"]
+	return env, nil
+}
+
+// signatureKeyHost is the host of the keyId a request is signed with, or ""
+// when it cannot be read (verification then says why).
+func signatureKeyHost(r *http.Request) string {
+	h := r.Header.Get("Signature")
+	if h == "" {
+		if a, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Signature "); ok {
+			h = a
+		}
+	}
+	p, err := federation.ParseSignatureHeader(h)
+	if err != nil {
+		return ""
+	}
+	u, err := url.Parse(p.KeyID)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
 
 // idOf reads a JSON-LD reference: a string, or an object with an id.

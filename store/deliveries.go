@@ -36,6 +36,7 @@ const deliveryColumns = `id, activity_id, inbox, host, signer_id, state, attempt
 func (s *Store) CreateDeliveries(ctx context.Context, activityID, signerID int64, inboxes map[string]string) ([]Delivery, error) {
 	out := make([]Delivery, 0, len(inboxes))
 	for inbox, host := range inboxes {
+		host = NormalizeHost(host)
 		d := Delivery{ActivityID: activityID, Inbox: inbox, Host: host, SignerID: signerID, State: DeliveryPending}
 		err := s.db.QueryRow(ctx, `insert into deliveries (activity_id, inbox, host, signer_id) values ($1,$2,$3,$4)
 			on conflict (activity_id, inbox) do nothing returning id, next_at, created_at`,
@@ -121,6 +122,9 @@ func (s *Store) CountDeliveries(ctx context.Context) (map[string]int64, error) {
 // RetryDead puts dead (and failed) deliveries back to pending, due now, with
 // a fresh attempt count; host "" means every host. It returns how many.
 func (s *Store) RetryDead(ctx context.Context, host string) (int64, error) {
+	if host != "" {
+		host = NormalizeHost(host)
+	}
 	tag, err := s.db.Exec(ctx, `update deliveries set state = 'pending', attempts = 0, next_at = now(),
 		created_at = now(), updated_at = now() where state in ('dead', 'failed') and ($1 = '' or host = $1)`, host)
 	return tag.RowsAffected(), err
@@ -128,6 +132,7 @@ func (s *Store) RetryDead(ctx context.Context, host string) (int64, error) {
 
 // ResumeHost makes the parked deliveries of a host due now.
 func (s *Store) ResumeHost(ctx context.Context, host string) error {
+	host = NormalizeHost(host)
 	_, err := s.db.Exec(ctx, `update deliveries set next_at = now() where host = $1 and state = 'pending' and next_at > now()`, host)
 	return err
 }
@@ -135,6 +140,7 @@ func (s *Store) ResumeHost(ctx context.Context, host string) error {
 // DeliverySuccess marks a host reachable again and returns whether it was
 // unreachable before.
 func (s *Store) DeliverySuccess(ctx context.Context, host string) (wasUnreachable bool, err error) {
+	host = NormalizeHost(host)
 	err = s.db.QueryRow(ctx, `insert into domains (host, failures, last_success_at) values ($1, 0, now())
 		on conflict (host) do update set failures = 0, last_success_at = now(), unreachable_since = null, updated_at = now()
 		returning coalesce((select unreachable_since is not null from domains where host = $1), false)`, host).Scan(&wasUnreachable)
@@ -144,6 +150,7 @@ func (s *Store) DeliverySuccess(ctx context.Context, host string) (wasUnreachabl
 // DeliveryFailure counts a failure for a host and marks it unreachable once
 // failures reach threshold. It returns whether the host is unreachable now.
 func (s *Store) DeliveryFailure(ctx context.Context, host string, threshold int) (unreachable bool, err error) {
+	host = NormalizeHost(host)
 	err = s.db.QueryRow(ctx, `insert into domains (host, failures) values ($1, 1)
 		on conflict (host) do update set failures = domains.failures + 1,
 		  unreachable_since = case when domains.failures + 1 >= $2 then coalesce(domains.unreachable_since, now()) end,
@@ -154,6 +161,7 @@ func (s *Store) DeliveryFailure(ctx context.Context, host string, threshold int)
 
 // HostUnreachable tells whether deliveries to a host are parked.
 func (s *Store) HostUnreachable(ctx context.Context, host string) (bool, error) {
+	host = NormalizeHost(host)
 	var since *time.Time
 	err := s.db.QueryRow(ctx, `select unreachable_since from domains where host = $1`, host).Scan(&since)
 	if err = notFoundOr(err); err == ErrNotFound {

@@ -25,6 +25,7 @@ type Domain struct {
 
 // SetDomainPolicy allows or blocks a host (PolicyNone clears it).
 func (s *Store) SetDomainPolicy(ctx context.Context, host, policy string) error {
+	host = NormalizeHost(host)
 	_, err := s.db.Exec(ctx, `insert into domains (host, policy) values ($1, $2)
 		on conflict (host) do update set policy = excluded.policy, updated_at = now()`, host, policy)
 	return err
@@ -32,6 +33,7 @@ func (s *Store) SetDomainPolicy(ctx context.Context, host, policy string) error 
 
 // DomainPolicy returns a host's policy (PolicyNone when unknown).
 func (s *Store) DomainPolicy(ctx context.Context, host string) (string, error) {
+	host = NormalizeHost(host)
 	var p string
 	err := s.db.QueryRow(ctx, `select policy from domains where host = $1`, host).Scan(&p)
 	if err = notFoundOr(err); err == ErrNotFound {
