@@ -16,7 +16,7 @@ const MaxNameBytes = 255
 var (
 	ErrNameEmpty     = errors.New("a file name is required")
 	ErrNameTooLong   = errors.New("a file name is at most 255 bytes")
-	ErrNamePath      = errors.New("a file name cannot contain / or \\ or be . or ..")
+	ErrNamePath      = errors.New("a file name cannot contain / or \\ or two dots in a row")
 	ErrNameControl   = errors.New("a file name cannot contain control characters")
 	ErrNameEncoding  = errors.New("a file name must be valid UTF-8")
 	ErrFolderInvalid = errors.New("a folder is names separated by /, without . or .. or control characters")

@@ -25,27 +25,35 @@ func announce(ctx context.Context, p *Processor, in *incoming) error {
 	if !followed {
 		return refused("announce by %s, whom nobody here follows", in.actor.URI)
 	}
-	id := in.objectID()
-	if _, err := p.Store.ObjectByURI(ctx, id); err == nil {
-		return nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	n, err := p.fetchPost(ctx, in.objectID())
+	if err != nil || n == nil {
 		return err
 	}
-	it, raw, err := p.fetchObject(ctx, id)
+	if len(n.groups) > 0 {
+		return refused("%s shared a post of a group: group posts come from their group", in.actor.URI)
+	}
+	return p.storeNote(ctx, n)
+}
+
+// fetchPost dereferences an announced post from its origin, with its
+// author; nil when we already have it.
+func (p *Processor) fetchPost(ctx context.Context, uri string) (*remoteNote, error) {
+	if _, err := p.Store.ObjectByURI(ctx, uri); err == nil {
+		return nil, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	it, raw, err := p.fetchObject(ctx, uri)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	o, err := vocab.ToObject(it)
 	if err != nil || o.AttributedTo == nil {
-		return refused("announced object %s has no author", id)
+		return nil, refused("announced object %s has no author", uri)
 	}
 	author, err := p.Federator.Actor(ctx, string(o.AttributedTo.GetLink()), false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	n, err := p.readNote(ctx, it, raw, author)
-	if err != nil {
-		return err
-	}
-	return p.storeNote(ctx, n)
+	return p.readNote(ctx, it, raw, author)
 }

@@ -114,23 +114,8 @@ func (p *Processor) groupObject(ctx context.Context, g *store.Actor, uri string)
 
 // groupAnnouncedObject fetches an announced post from its origin.
 func (p *Processor) groupAnnouncedObject(ctx context.Context, g *store.Actor, uri string) error {
-	if _, err := p.Store.ObjectByURI(ctx, uri); err == nil {
-		return nil
-	}
-	it, raw, err := p.fetchObject(ctx, uri)
-	if err != nil {
-		return err
-	}
-	o, err := vocab.ToObject(it)
-	if err != nil || o.AttributedTo == nil {
-		return refused("announced object %s has no author", uri)
-	}
-	author, err := p.Federator.Actor(ctx, string(o.AttributedTo.GetLink()), false)
-	if err != nil {
-		return err
-	}
-	n, err := p.readNote(ctx, it, raw, author)
-	if err != nil {
+	n, err := p.fetchPost(ctx, uri)
+	if err != nil || n == nil {
 		return err
 	}
 	return p.storeGroupNote(ctx, g, n)
