@@ -1,6 +1,13 @@
 package node
 
-import "net/http"
+import (
+	"net/http"
 
-// pages builds the web interface; nil keeps the plain built-in pages.
-func (n *Node) pages() http.Handler { return nil }
+	"github.com/archipel-social/archipel/web/ui"
+)
+
+// pages builds the web interface.
+func (n *Node) pages() http.Handler {
+	return ui.New(ui.Deps{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Outbox: n.Outbox,
+		Federator: n.Federator, Log: n.Log})
+}

@@ -317,22 +317,10 @@ func (s *Server) note(w http.ResponseWriter, r *http.Request) {
 	s.writeAP(w, ap.NoteObject(o, a, ap.Address(o, a, group, nil), nil))
 }
 
-// canSee tells whether a viewer may read a non-public object: a member of
-// its group, a follower of its author for followers-only posts, or a
-// mentioned person.
+// canSee applies the node's one reading rule to a signed viewer.
 func (s *Server) canSee(r *http.Request, o *store.Object, viewer *store.Actor) bool {
-	ctx := r.Context()
-	if o.GroupID != nil {
-		m, err := s.Store.MembershipOf(ctx, *o.GroupID, viewer.ID)
-		return err == nil && m.State == store.StateAccepted
-	}
-	if o.Visibility == store.ObjPrivate {
-		if f, err := s.Store.FollowOf(ctx, viewer.ID, o.AttributedTo); err == nil && f.State == store.FollowAccepted {
-			return true
-		}
-	}
-	ok, _ := s.Store.IsMentioned(ctx, o.ID, viewer.ID)
-	return ok
+	ok, err := s.Store.CanSee(r.Context(), o, viewer.ID)
+	return err == nil && ok
 }
 
 func (s *Server) writeAP(w http.ResponseWriter, it vocab.Item) {

@@ -76,20 +76,14 @@ func (s *Server) apiHomeTimeline(w http.ResponseWriter, r *http.Request) {
 	s.writeStatusPage(w, r, objs)
 }
 
-// statusVisible applies the same rule to API readers as to signed fetches.
+// statusVisible applies the node's one reading rule to the API caller.
 func (s *Server) statusVisible(r *http.Request, o *store.Object) bool {
-	if o.Visibility == store.ObjPublic || o.Visibility == store.ObjUnlisted {
-		return true
+	var viewer int64
+	if acct := currentAccount(r); acct != nil {
+		viewer = acct.ActorID
 	}
-	acct := currentAccount(r)
-	if acct == nil {
-		return false
-	}
-	if acct.ActorID == o.AttributedTo {
-		return true
-	}
-	viewer, err := s.Store.ActorByID(r.Context(), acct.ActorID)
-	return err == nil && s.canSee(r, o, viewer)
+	ok, err := s.Store.CanSee(r.Context(), o, viewer)
+	return err == nil && ok
 }
 
 func (s *Server) ownStatusID(w http.ResponseWriter, r *http.Request) (int64, *store.Actor, bool) {

@@ -37,8 +37,10 @@ type Deps struct {
 	// Inbox receives POSTs to the shared and per-actor inboxes.
 	Inbox http.Handler
 	// Pages serves the web interface (HTML pages, forms, assets) for every
-	// path no other route takes; nil keeps the plain built-in pages.
+	// path no other route takes.
 	Pages http.Handler
+	// WriteLimiter bounds each account's writes through the API (nil: none).
+	WriteLimiter *Limiter
 	// Viewer identifies the actor behind a signed GET (authorised fetch);
 	// nil when the node does not verify GETs.
 	Viewer func(r *http.Request) (*store.Actor, error)
@@ -102,11 +104,11 @@ func New(d Deps) *Server {
 
 	r.With(middleware.Timeout(requestTimeout), s.authenticate).Get("/api/v2/search", s.apiSearch)
 	// File transfers can take longer than an API call: no request timeout.
-	r.With(s.authenticate).Post("/api/v1/groups/{id}/documents", s.requireAuth(s.apiUploadDocument))
-	r.With(s.authenticate).Post("/api/v1/documents/{id}/versions", s.requireAuth(s.apiDocumentVersion))
+	r.With(s.authenticate, s.limitWrites).Post("/api/v1/groups/{id}/documents", s.requireAuth(s.apiUploadDocument))
+	r.With(s.authenticate, s.limitWrites).Post("/api/v1/documents/{id}/versions", s.requireAuth(s.apiDocumentVersion))
 	r.With(s.authenticate).Get("/api/v1/documents/{id}/file", s.apiDocumentFile)
 	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(middleware.Timeout(requestTimeout), s.authenticate)
+		r.Use(middleware.Timeout(requestTimeout), s.authenticate, s.limitWrites)
 		r.Get("/instance", s.apiInstance)
 		r.Get("/accounts/verify_credentials", s.requireAuth(s.apiVerifyCredentials))
 		r.Patch("/accounts/update_credentials", s.requireAuth(s.apiUpdateCredentials))
@@ -165,10 +167,6 @@ func New(d Deps) *Server {
 	})
 	if d.Pages != nil {
 		r.Handle("/*", d.Pages)
-	} else {
-		r.Get("/@{username}", s.profilePage)
-		r.Get("/g/{username}", s.groupPage)
-		r.Get("/", s.homePage)
 	}
 	s.router = r
 	return s

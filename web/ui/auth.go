@@ -1,0 +1,124 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/archipel-social/archipel/accounts"
+)
+
+func (u *UI) loginForm(w http.ResponseWriter, r *http.Request) {
+	if sessionOf(r) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	v := u.newView(r, "title.login", "login")
+	v.Form = r.URL.Query()
+	u.render(w, http.StatusOK, "login", v)
+}
+
+func (u *UI) login(w http.ResponseWriter, r *http.Request) {
+	login := strings.TrimSpace(r.PostFormValue("login"))
+	acct, err := u.Accounts.Login(r.Context(), login, r.PostFormValue("password"))
+	if err != nil {
+		if !errors.Is(err, accounts.ErrUnauthenticated) {
+			u.fail(w, r, err)
+			return
+		}
+		v := u.newView(r, "title.login", "login")
+		v.Form = r.PostForm
+		v.Form.Del("password")
+		v.Errors["password"] = v.T("err.wrong_credentials")
+		u.render(w, http.StatusUnauthorized, "login", v)
+		return
+	}
+	if err := u.startSession(w, r, acct); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
+	if s := sessionOf(r); s != nil {
+		if err := u.Store.DeleteSession(r.Context(), s.hash); err != nil {
+			u.fail(w, r, err)
+			return
+		}
+	}
+	u.clearSessionCookie(w)
+	http.Redirect(w, r, "/?notice=logged_out", http.StatusSeeOther)
+}
+
+func (u *UI) signupForm(w http.ResponseWriter, r *http.Request) {
+	if sessionOf(r) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	u.render(w, http.StatusOK, "signup", u.newView(r, "title.signup", "signup"))
+}
+
+// signup creates the account; its tier comes from the node's e-mail rules
+// and is shown on the welcome notice of the profile page.
+func (u *UI) signup(w http.ResponseWriter, r *http.Request) {
+	f := r.PostForm
+	v := u.newView(r, "title.signup", "signup")
+	v.Form = f
+	if f.Get("password") != f.Get("password_confirm") {
+		v.Errors["password_confirm"] = v.T("rule.password_confirm")
+	}
+	if len(v.Errors) == 0 {
+		acct, actor, err := u.Accounts.Register(r.Context(), accounts.Registration{Username: f.Get("username"),
+			Email: f.Get("email"), Password: f.Get("password"), DisplayName: strings.TrimSpace(f.Get("display_name"))})
+		if err == nil {
+			if err := u.startSession(w, r, acct); err != nil {
+				u.fail(w, r, err)
+				return
+			}
+			http.Redirect(w, r, "/settings/profile?notice=welcome_"+acct.Tier+"#profile-form", http.StatusSeeOther)
+			_ = actor
+			return
+		}
+		errs, ok := fieldErrors(v.Lang, err)
+		if !ok {
+			u.fail(w, r, err)
+			return
+		}
+		v.Errors = errs
+	}
+	v.Form.Del("password")
+	v.Form.Del("password_confirm")
+	u.render(w, http.StatusUnprocessableEntity, "signup", v)
+}
+
+func (u *UI) passwordForm(w http.ResponseWriter, r *http.Request) {
+	u.render(w, http.StatusOK, "password", u.newView(r, "title.password", "me"))
+}
+
+// changePassword sets a new password and signs out the other browsers.
+func (u *UI) changePassword(w http.ResponseWriter, r *http.Request) {
+	s := sessionOf(r)
+	v := u.newView(r, "title.password", "me")
+	if r.PostFormValue("password") != r.PostFormValue("password_confirm") {
+		v.Errors["password_confirm"] = v.T("rule.password_confirm")
+		u.render(w, http.StatusUnprocessableEntity, "password", v)
+		return
+	}
+	err := u.Accounts.ChangePassword(r.Context(), s.Account, r.PostFormValue("current_password"), r.PostFormValue("password"))
+	if err != nil {
+		errs, ok := fieldErrors(v.Lang, err)
+		if !ok {
+			u.fail(w, r, err)
+			return
+		}
+		v.Errors = errs
+		u.render(w, http.StatusUnprocessableEntity, "password", v)
+		return
+	}
+	if err := u.Store.DeleteOtherSessions(r.Context(), s.Account.ID, s.hash); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/settings/password?notice=password_changed", http.StatusSeeOther)
+}

@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/archipel-social/archipel/store"
+)
+
+// maxQuery bounds what the directory's fields accept.
+const maxQuery = 200
+
+type directoryData struct {
+	Searched bool
+	People   []*store.Actor
+	InviteTo []*store.Group
+}
+
+// directory finds people by skill, name, organisation or unit, here and on
+// the nodes this one knows.
+func (u *UI) directory(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := u.newView(r, "title.directory", "directory")
+	v.Form = url.Values{"skill": {q.Get("skill")}, "q": {q.Get("q")}, "local": {q.Get("local")}}
+	skill, text := strings.TrimSpace(q.Get("skill")), strings.TrimSpace(q.Get("q"))
+	d := directoryData{}
+	if len(skill) > maxQuery || len(text) > maxQuery {
+		v.Errors["skill"] = v.T("rule.query")
+	} else if skill != "" || text != "" || q.Has("all") {
+		people, err := u.Store.Directory(r.Context(), store.DirectoryQuery{Skill: skill, Text: text,
+			LocalOnly: q.Get("local") == "on", Limit: 40})
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		d.Searched, d.People = true, people
+	}
+	if s := sessionOf(r); s != nil && len(d.People) > 0 {
+		d.InviteTo = u.groupsIRun(r, s)
+	}
+	v.Data = d
+	u.render(w, http.StatusOK, "directory", v)
+}
+
+func (u *UI) findForm(w http.ResponseWriter, r *http.Request) {
+	v := u.newView(r, "title.find", "find")
+	v.Form = r.URL.Query()
+	u.render(w, http.StatusOK, "find", v)
+}
+
+// find resolves a pasted handle (@name@node, !group@node) or address and
+// opens its page here, where it can be followed or joined.
+func (u *UI) find(w http.ResponseWriter, r *http.Request) {
+	in := strings.TrimSpace(r.PostFormValue("address"))
+	v := u.newView(r, "title.find", "find")
+	v.Form = r.PostForm
+	a, err := u.resolve(r, in)
+	if err != nil {
+		status, msg, hint := classify(err)
+		if msg == "" || status == http.StatusInternalServerError && !isRemoteFailure(err) {
+			msg, hint = "err.not_a_handle", "hint.check_handle"
+		}
+		v.Errors["address"] = v.T(msg) + " " + v.T(hint)
+		u.render(w, status, "find", v)
+		return
+	}
+	http.Redirect(w, r, actorURL(a), http.StatusSeeOther)
+}
+
+func (u *UI) resolve(r *http.Request, in string) (*store.Actor, error) {
+	in = strings.TrimPrefix(in, "acct:")
+	if in == "" || len(in) > 500 {
+		return nil, store.ErrNotFound
+	}
+	var a *store.Actor
+	var err error
+	if strings.HasPrefix(in, "https://") || strings.HasPrefix(in, "http://") {
+		a, err = u.Federator.Actor(r.Context(), in, false)
+		if err != nil {
+			// A profile page's address rather than the actor's: /@name, /g/name.
+			if pu, perr := url.Parse(in); perr == nil {
+				p := strings.TrimSuffix(pu.Path, "/")
+				name := ""
+				switch {
+				case strings.HasPrefix(p, "/@"):
+					name = strings.TrimPrefix(p, "/@")
+				case strings.HasPrefix(p, "/g/"):
+					name = strings.TrimPrefix(p, "/g/")
+				}
+				if name != "" && !strings.Contains(name, "/") {
+					a, err = u.Federator.ResolveHandle(r.Context(), name+"@"+pu.Host)
+				}
+			}
+		}
+	} else {
+		h := strings.TrimLeft(in, "@!")
+		if !strings.Contains(h, "@") {
+			h += "@" + u.Links.Host()
+		}
+		a, err = u.Federator.ResolveHandle(r.Context(), h)
+	}
+	if err == nil && a.Type != store.TypePerson && a.Type != store.TypeGroup {
+		err = store.ErrNotFound
+	}
+	return a, err
+}

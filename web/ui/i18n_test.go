@@ -1,0 +1,50 @@
+package ui
+
+import (
+	"io/fs"
+	"regexp"
+	"testing"
+	"time"
+)
+
+// Every catalogue has the same keys, and every key a template names exists.
+func TestCataloguesComplete(t *testing.T) {
+	for key := range catalogues[langFR] {
+		if _, ok := catalogues[langEN][key]; !ok {
+			t.Errorf("en.json lacks %q", key)
+		}
+	}
+	for key := range catalogues[langEN] {
+		if _, ok := catalogues[langFR][key]; !ok {
+			t.Errorf("fr.json lacks %q", key)
+		}
+	}
+	used := regexp.MustCompile(`\.T "([a-z0-9_.\-]+)"`)
+	files, _ := fs.Glob(templateFiles, "templates/*.html")
+	for _, f := range files {
+		raw, _ := templateFiles.ReadFile(f)
+		for _, m := range used.FindAllStringSubmatch(string(raw), -1) {
+			if _, ok := catalogues[langFR][m[1]]; !ok {
+				t.Errorf("%s uses %q, missing from the catalogues", f, m[1])
+			}
+		}
+	}
+}
+
+func TestFormatDate(t *testing.T) {
+	d := time.Date(2026, 3, 3, 13, 5, 0, 0, time.UTC) // 14:05 in Paris
+	if got := formatDate(langFR, d); got != "3 mars 2026 à 14:05" {
+		t.Errorf("fr: %q", got)
+	}
+	if got := formatDate(langEN, d); got != "March 3, 2026 at 2:05 PM" {
+		t.Errorf("en: %q", got)
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	for in, want := range map[string]string{"/groups": "/groups", "//evil.example": "/", "https://evil.example": "/", "": "/", "/\\evil": "/"} {
+		if got := localPath(in); got != want {
+			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

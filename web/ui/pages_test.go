@@ -1,0 +1,99 @@
+package ui_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/archipel-social/archipel/testnet"
+)
+
+func get(t *testing.T, c *http.Client, u string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", u, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+// Sessions, cross-origin refusal and error pages, without a browser.
+func TestPagesHTTP(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{})
+	n.CreateUser("alice", "state", "")
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+
+	res, body := get(t, c, n.URL+"/@nobody", "Accept-Language", "en-GB,en;q=0.9")
+	if res.StatusCode != 404 || !strings.Contains(body, "does not exist") || !strings.Contains(body, `lang="en"`) {
+		t.Errorf("404 page in English: %d %s", res.StatusCode, body)
+	}
+	res, body = get(t, c, n.URL+"/@nobody")
+	if res.StatusCode != 404 || !strings.Contains(body, "existe pas") {
+		t.Errorf("404 page in French by default: %d", res.StatusCode)
+	}
+
+	res, err := c.PostForm(n.URL+"/login", url.Values{"login": {"alice"}, "password": {"password-alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	u, _ := url.Parse(n.URL)
+	var session *http.Cookie
+	for _, ck := range jar.Cookies(u) {
+		if ck.Name == "archipel_session" {
+			session = ck
+		}
+	}
+	if session == nil {
+		t.Fatal("no session cookie after login")
+	}
+	// The jar hides the attributes: read them from a fresh login.
+	raw, err := http.PostForm(n.URL+"/login", url.Values{"login": {"alice"}, "password": {"password-alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Body.Close()
+	setCookie := ""
+	if raw.Request != nil && raw.Request.Response != nil {
+		setCookie = strings.Join(raw.Request.Response.Header.Values("Set-Cookie"), "; ")
+	}
+	if !strings.Contains(setCookie, "HttpOnly") || !strings.Contains(setCookie, "SameSite=Lax") || strings.Contains(setCookie, "Secure") {
+		t.Errorf("session cookie attributes on an http node: %q", setCookie)
+	}
+
+	_, body = get(t, c, n.URL+"/")
+	if !strings.Contains(body, `name="csrf"`) {
+		t.Fatal("signed-in home has no CSRF token in its forms")
+	}
+	// A form posted from another site is refused.
+	req, _ := http.NewRequest("POST", n.URL+"/posts", strings.NewReader("text=hello"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site post: %d, want 403", res.StatusCode)
+	}
+	// A same-site post without the session's token is refused too.
+	res, err = c.PostForm(n.URL+"/posts", url.Values{"text": {"hello"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("post without CSRF token: %d, want 403", res.StatusCode)
+	}
+}

@@ -1,0 +1,263 @@
+package ui
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/archipel-social/archipel/outbox"
+	"github.com/archipel-social/archipel/store"
+)
+
+// feedSize is how many posts a feed page shows.
+const feedSize = 20
+
+// postView is one post as a feed shows it.
+type postView struct {
+	*store.Object
+	Likes     int64
+	Liked     bool
+	Replies   int64
+	CanDelete bool
+	Group     *store.Actor
+}
+
+// feed is a list of posts with the link to older ones.
+type feed struct {
+	Posts []postView
+	Older string
+}
+
+func (u *UI) postViews(r *http.Request, objs []*store.Object) []postView {
+	ctx := r.Context()
+	ids := make([]int64, 0, len(objs))
+	uris := make([]string, 0, len(objs))
+	for _, o := range objs {
+		ids = append(ids, o.ID)
+		uris = append(uris, o.URI)
+	}
+	var me int64
+	if s := sessionOf(r); s != nil {
+		me = s.Actor.ID
+	}
+	likes, err := u.Store.LikeSummaries(ctx, me, ids)
+	if err != nil {
+		u.Log.Warn("like summaries", "err", err)
+	}
+	replies, err := u.Store.CountReplies(ctx, uris)
+	if err != nil {
+		u.Log.Warn("reply counts", "err", err)
+	}
+	groups := map[int64]*store.Actor{}
+	out := make([]postView, 0, len(objs))
+	for _, o := range objs {
+		pv := postView{Object: o, Likes: likes[o.ID].Count, Liked: likes[o.ID].ByActor, Replies: replies[o.URI],
+			CanDelete: me != 0 && o.AttributedTo == me && o.Local}
+		if o.GroupID != nil {
+			g, ok := groups[*o.GroupID]
+			if !ok {
+				g, _ = u.Store.ActorByID(ctx, *o.GroupID)
+				groups[*o.GroupID] = g
+			}
+			pv.Group = g
+		}
+		out = append(out, pv)
+	}
+	return out
+}
+
+func (u *UI) feedOf(r *http.Request, objs []*store.Object) feed {
+	f := feed{Posts: u.postViews(r, objs)}
+	if len(objs) == feedSize {
+		q := url.Values{"max_id": {strconv.FormatInt(objs[len(objs)-1].ID, 10)}}
+		f.Older = r.URL.Path + "?" + q.Encode()
+	}
+	return f
+}
+
+func pageOf(r *http.Request) store.Page {
+	maxID, _ := strconv.ParseInt(r.URL.Query().Get("max_id"), 10, 64)
+	return store.Page{MaxID: maxID, Limit: feedSize}
+}
+
+// home is the feed of followed people and joined groups, with a composer;
+// anonymous readers get the welcome page.
+func (u *UI) home(w http.ResponseWriter, r *http.Request) {
+	s := sessionOf(r)
+	if s == nil {
+		v := u.newView(r, "title.welcome", "home")
+		u.render(w, http.StatusOK, "welcome", v)
+		return
+	}
+	objs, err := u.Store.HomeTimeline(r.Context(), s.Actor.ID, pageOf(r))
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	v := u.newView(r, "title.home", "home")
+	v.Data = u.feedOf(r, objs)
+	u.render(w, http.StatusOK, "home", v)
+}
+
+// createPost publishes what the composer holds: a post, a reply or a group
+// post. On a validation error the page it came from is shown again with the
+// text kept.
+func (u *UI) createPost(w http.ResponseWriter, r *http.Request) {
+	s := sessionOf(r)
+	back := localPath(r.PostFormValue("back"))
+	nn := outbox.NewNote{Text: r.PostFormValue("text"), Visibility: r.PostFormValue("visibility")}
+	if id := r.PostFormValue("in_reply_to"); id != "" {
+		nn.InReplyToID, _ = strconv.ParseInt(id, 10, 64)
+	}
+	if id := r.PostFormValue("group_id"); id != "" {
+		nn.GroupID, _ = strconv.ParseInt(id, 10, 64)
+	}
+	if strings.TrimSpace(nn.Text) == "" || utf8.RuneCountInString(nn.Text) > outbox.MaxNoteLength {
+		u.composerError(w, r, back, "rule.text")
+		return
+	}
+	obj, err := u.Outbox.CreateNote(r.Context(), s.Actor, nn)
+	if err != nil {
+		if _, ok := fieldErrors(langOf(r.Context()), err); ok {
+			u.composerError(w, r, back, "rule.text")
+			return
+		}
+		u.fail(w, r, err)
+		return
+	}
+	if nn.InReplyToID != 0 {
+		http.Redirect(w, r, "/posts/"+strconv.FormatInt(nn.InReplyToID, 10)+"?notice=replied#post-"+strconv.FormatInt(obj.ID, 10), http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, addNotice(back, "posted"), http.StatusSeeOther)
+}
+
+// composerError shows the composer's problem on an error page that keeps
+// the text, with a form to send it again.
+func (u *UI) composerError(w http.ResponseWriter, r *http.Request, back, key string) {
+	v := u.newView(r, "title.error", "")
+	v.Form = r.PostForm
+	v.Errors["text"] = v.T(key)
+	v.Data = map[string]any{"Back": back}
+	u.render(w, http.StatusUnprocessableEntity, "compose", v)
+}
+
+func addNotice(p, notice string) string {
+	frag := ""
+	if i := strings.Index(p, "#"); i >= 0 {
+		p, frag = p[:i], p[i:]
+	}
+	sep := "?"
+	if strings.Contains(p, "?") {
+		sep = "&"
+	}
+	return p + sep + "notice=" + notice + frag
+}
+
+func (u *UI) postFromPath(r *http.Request) (*store.Object, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		return nil, store.ErrNotFound
+	}
+	o, err := u.Store.ObjectByID(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if o.DeletedAt != nil || !u.canSee(r, o) {
+		return nil, store.ErrNotFound
+	}
+	return o, nil
+}
+
+// canSee applies the node's one reading rule (store.CanSee) to the session.
+func (u *UI) canSee(r *http.Request, o *store.Object) bool {
+	var viewer int64
+	if s := sessionOf(r); s != nil {
+		viewer = s.Actor.ID
+	}
+	ok, err := u.Store.CanSee(r.Context(), o, viewer)
+	return err == nil && ok
+}
+
+// threadData is a post with its parent and replies.
+type threadData struct {
+	Post    postView
+	Parent  *postView
+	Replies []postView
+}
+
+// thread shows a post, what it answers, its replies and a reply composer.
+func (u *UI) thread(w http.ResponseWriter, r *http.Request) {
+	o, err := u.postFromPath(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d := threadData{Post: u.postViews(r, []*store.Object{o})[0]}
+	if o.InReplyTo != "" {
+		if p, err := u.Store.ObjectByURI(r.Context(), o.InReplyTo); err == nil && p.DeletedAt == nil && u.canSee(r, p) {
+			pv := u.postViews(r, []*store.Object{p})[0]
+			d.Parent = &pv
+		}
+	}
+	replies, err := u.Store.Replies(r.Context(), o.URI, 100)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	visible := replies[:0]
+	for _, rep := range replies {
+		if u.canSee(r, rep) {
+			visible = append(visible, rep)
+		}
+	}
+	d.Replies = u.postViews(r, visible)
+	v := u.newView(r, "title.thread", "home")
+	v.Data = d
+	u.render(w, http.StatusOK, "thread", v)
+}
+
+func (u *UI) like(like bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		o, err := u.postFromPath(r)
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		if _, err := u.Outbox.Like(r.Context(), sessionOf(r).Actor, o.ID, like); err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		http.Redirect(w, r, localPath(r.PostFormValue("back"))+"#post-"+strconv.FormatInt(o.ID, 10), http.StatusSeeOther)
+	}
+}
+
+func (u *UI) deletePost(w http.ResponseWriter, r *http.Request) {
+	o, err := u.postFromPath(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	s := sessionOf(r)
+	if o.AttributedTo == s.Actor.ID {
+		err = u.Outbox.DeleteNote(r.Context(), s.Actor, o.ID)
+	} else {
+		err = u.Outbox.DeleteInGroup(r.Context(), s.Account, o.ID)
+	}
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	back := localPath(r.PostFormValue("back"))
+	if strings.HasPrefix(back, "/posts/"+chi.URLParam(r, "id")) {
+		back = "/"
+	}
+	http.Redirect(w, r, addNotice(back, "deleted"), http.StatusSeeOther)
+}
+
+var errNoActor = errors.New("no such actor")

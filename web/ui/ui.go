@@ -1,0 +1,158 @@
+// Package ui is the node's web interface: server-rendered pages and forms
+// (html/template, embedded assets, no JavaScript needed), in French by
+// default and in English. Handlers call accounts, outbox, store and the
+// federator as the client API does; they hold no business rules.
+package ui
+
+import (
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/archipel-social/archipel/accounts"
+	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/federation"
+	"github.com/archipel-social/archipel/outbox"
+	"github.com/archipel-social/archipel/store"
+)
+
+// Deps is what the pages need.
+type Deps struct {
+	Store     *store.Store
+	Links     ap.Links
+	Accounts  *accounts.Service
+	Outbox    *outbox.Outbox
+	Federator *federation.Federator
+	Log       *slog.Logger
+}
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// pageTimeout bounds a page, federation look-ups included.
+const pageTimeout = 30 * time.Second
+
+// maxFormBody bounds a form post.
+const maxFormBody = 256 << 10
+
+// UI serves the pages.
+type UI struct {
+	Deps
+	pages  *templates
+	secure bool
+}
+
+// New builds the web interface's handler.
+func New(d Deps) http.Handler {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	u := &UI{Deps: d, pages: mustParseTemplates(), secure: strings.HasPrefix(d.Links.Base, "https://")}
+	r := chi.NewRouter()
+	static, _ := fs.Sub(staticFiles, "static")
+	r.With(cacheStatic).Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(static)))
+
+	r.Group(func(r chi.Router) {
+		r.Use(middleware.Timeout(pageTimeout), u.withLanguage, u.parseForm, u.withSession, u.checkCSRF)
+		r.Get("/lang/{lang}", u.switchLanguage)
+		r.Get("/", u.home)
+		r.Get("/login", u.loginForm)
+		r.Post("/login", u.login)
+		r.Post("/logout", u.logout)
+		r.Get("/signup", u.signupForm)
+		r.Post("/signup", u.signup)
+		r.Get("/@{handle}", u.profile)
+		r.Get("/g/{handle}", u.groupPage)
+		r.Get("/g/{handle}/members", u.groupMembers)
+		r.Get("/directory", u.directory)
+		r.Get("/groups", u.groups)
+		r.Get("/posts/{id}", u.thread)
+
+		r.Group(func(r chi.Router) {
+			r.Use(u.requireLogin)
+			r.Post("/posts", u.createPost)
+			r.Post("/posts/{id}/like", u.like(true))
+			r.Post("/posts/{id}/unlike", u.like(false))
+			r.Post("/posts/{id}/delete", u.deletePost)
+			r.Get("/settings/profile", u.editProfileForm)
+			r.Post("/settings/profile", u.editProfile)
+			r.Post("/settings/skills/add", u.addSkill)
+			r.Post("/settings/skills/remove", u.removeSkill)
+			r.Get("/settings/password", u.passwordForm)
+			r.Post("/settings/password", u.changePassword)
+			r.Post("/actors/{id}/follow", u.follow(true))
+			r.Post("/actors/{id}/unfollow", u.follow(false))
+			r.Post("/actors/{id}/follow-request", u.answerFollow)
+			r.Get("/find", u.findForm)
+			r.Post("/find", u.find)
+			// /groups/{name}/… belongs to ActivityPub; group actions live
+			// under the group's page, /g/{handle}/….
+			r.Get("/new/group", u.newGroupForm)
+			r.Post("/new/group", u.createGroup)
+			r.Post("/g/{handle}/join", u.join)
+			r.Post("/g/{handle}/leave", u.leave)
+			r.Post("/g/{handle}/invite", u.invite)
+			r.Post("/invite", u.invite)
+			r.Get("/g/{handle}/manage", u.manageGroup)
+			r.Post("/g/{handle}/members/{member}/{action}", u.memberAction)
+			r.Get("/notifications", u.notifications)
+			r.Get("/admin", u.admin)
+			r.Post("/admin/tier-rules", u.setTierRule)
+			r.Post("/admin/federation", u.setFederation)
+			r.Post("/admin/domains", u.setDomain)
+			r.Post("/admin/deliveries/retry", u.retryDeliveries)
+			r.Post("/admin/accounts/{id}", u.setRights)
+		})
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) { u.fail(w, r, store.ErrNotFound) })
+		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+			u.errorPage(w, r, http.StatusMethodNotAllowed, "err.method", "hint.back")
+		})
+	})
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.errorPage(w, r, http.StatusForbidden, "err.crossorigin", "hint.reload")
+	}))
+	return securityHeaders(cop.Handler(r))
+}
+
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// parseForm reads a posted form, within maxFormBody, so that handlers and
+// the CSRF check find it in r.PostForm.
+func (u *UI) parseForm(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+			if err := r.ParseForm(); err != nil {
+				u.fail(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders: no scripts at all, no framing, no sniffing.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: https:; script-src 'none'; style-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
