@@ -32,6 +32,7 @@ const (
 	ReasonActorMismatch = "actor_mismatch"
 	ReasonOrigin        = "origin"
 	ReasonStore         = "store"
+	ReasonRateLimited   = "rate_limited"
 )
 
 // Handler is the HTTP inbox (shared and per actor).
@@ -41,6 +42,8 @@ type Handler struct {
 	// Enqueue schedules the processing of a stored activity.
 	Enqueue func(ctx context.Context, activityID int64) error
 	Log     *slog.Logger
+	// Allow applies the per-host rate limit (nil: none).
+	Allow func(host string) bool
 	// Accepted, Duplicate and Refused feed the metrics; may be nil.
 	Accepted  func()
 	Duplicate func()
@@ -90,6 +93,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	host := store.NormalizeHost(actorURL.Host)
+	if h.Allow != nil && !h.Allow(host) {
+		w.Header().Set("Retry-After", "1")
+		h.refuse(w, http.StatusTooManyRequests, ReasonRateLimited, "too many activities from "+host+": retry later")
+		return
+	}
 	if err := h.Federator.Allowed(ctx, host); err != nil {
 		if errors.Is(err, federation.ErrBlocked) {
 			h.refuse(w, http.StatusForbidden, ReasonBlocked, "this node does not federate with "+host)

@@ -35,7 +35,20 @@ type Options struct {
 	Delivery       federation.DeliveryPolicy
 	ReconcileEvery time.Duration
 	Concurrency    int
+	// InboxPerHost and WritesPerAccount are the rate limits, per second
+	// (0: the defaults; negative: no limit, for load tests).
+	InboxPerHost     float64
+	WritesPerAccount float64
 }
+
+// Default rate limits: generous for a busy peer (a large Mastodon instance
+// delivers in bursts), tight enough that one script cannot flood a node.
+const (
+	defaultInboxPerHost     = 300
+	defaultInboxBurst       = 3000
+	defaultWritesPerAccount = 10
+	defaultWritesBurst      = 60
+)
 
 // fileTimeout bounds one document transfer between nodes (1 GiB at about
 // 10 Mbit/s).
@@ -107,15 +120,18 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		return nil, err
 	}
 	metrics := web.NewMetrics(newStateCollector(n))
+	inboxLimit := web.NewLimiter(orDefault(opts.InboxPerHost, defaultInboxPerHost), defaultInboxBurst)
 	in := &inbox.Handler{Store: n.Store, Federator: n.Federator, Enqueue: n.Queue.EnqueueProcess, Log: log,
 		Accepted: metrics.InboxAccepted.Inc, Duplicate: metrics.InboxDuplicates.Inc,
-		Refused: func(reason string) { metrics.InboxRefused.WithLabelValues(reason).Inc() }}
+		Refused: func(reason string) { metrics.InboxRefused.WithLabelValues(reason).Inc() },
+		Allow:   inboxLimit.Allow}
 	n.Web = web.New(web.Deps{
 		Store: n.Store, Links: n.Links, Accounts: n.Accounts, Outbox: n.Outbox, Federator: n.Federator, Log: log,
 		Metrics: metrics, Inbox: in,
-		PingQueue: func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-		Viewer:    n.signedViewer,
-		Pages:     n.pages(),
+		PingQueue:    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Viewer:       n.signedViewer,
+		Pages:        n.pages(),
+		WriteLimiter: web.NewLimiter(orDefault(opts.WritesPerAccount, defaultWritesPerAccount), defaultWritesBurst),
 	})
 	return n, nil
 }
@@ -185,4 +201,11 @@ func (n *Node) Close() {
 		n.Redis.Close()
 	}
 	n.Pool.Close()
+}
+
+func orDefault(v, def float64) float64 {
+	if v == 0 {
+		return def
+	}
+	return v
 }
