@@ -261,7 +261,7 @@ func (s *Store) GroupTimeline(ctx context.Context, groupID int64, p Page) ([]*Ob
 	p = p.normalised()
 	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
 		from objects o join actors a on a.id = o.attributed_to
-		where o.group_id = $1 and o.deleted_at is null and o.id < $2 and o.id > $3
+		where o.group_id = $1 and o.deleted_at is null and o.type in `+postTypes+` and o.id < $2 and o.id > $3
 		order by o.id desc limit $4`, groupID, p.MaxID, p.MinID, p.Limit)
 	if err != nil {
 		return nil, err

@@ -138,6 +138,10 @@ func collectObjects(rows objectRows) ([]*Object, error) {
 	return out, rows.Err()
 }
 
+// postTypes are the object types timelines show (documents have their own
+// lists): notes, and the articles, pages and questions of other software.
+const postTypes = `('Note', 'Article', 'Page', 'Question')`
+
 // Page is keyset paging on ids, newest first: MaxID excludes ids at or above
 // it, MinID (when set) excludes ids at or below it.
 type Page struct {
@@ -163,7 +167,7 @@ func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Obj
 	p = p.normalised()
 	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
 		from objects o join actors a on a.id = o.attributed_to
-		where o.deleted_at is null and o.type = 'Note' and o.id < $2 and o.id > $3 and (
+		where o.deleted_at is null and o.type in `+postTypes+` and o.id < $2 and o.id > $3 and (
 		  o.attributed_to = $1
 		  or (o.group_id is null and o.visibility in ('public', 'unlisted', 'private') and o.attributed_to in
 		      (select followee_id from follows where follower_id = $1 and state = 'accepted'))
@@ -181,7 +185,7 @@ func (s *Store) AuthorObjects(ctx context.Context, actorID int64, p Page) ([]*Ob
 	p = p.normalised()
 	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
 		from objects o join actors a on a.id = o.attributed_to
-		where o.attributed_to = $1 and o.deleted_at is null and o.visibility in ('public', 'unlisted')
+		where o.attributed_to = $1 and o.deleted_at is null and o.type in `+postTypes+` and o.visibility in ('public', 'unlisted')
 		  and o.id < $2 and o.id > $3
 		order by o.id desc limit $4`, actorID, p.MaxID, p.MinID, p.Limit)
 	if err != nil {
@@ -200,7 +204,7 @@ func (s *Store) CountAuthorObjects(ctx context.Context, actorID int64) (int64, e
 // CountLocalPosts counts this node's live notes, for NodeInfo.
 func (s *Store) CountLocalPosts(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.QueryRow(ctx, `select count(*) from objects where local and type = 'Note' and deleted_at is null`).Scan(&n)
+	err := s.db.QueryRow(ctx, `select count(*) from objects where local and type in `+postTypes+` and deleted_at is null`).Scan(&n)
 	return n, err
 }
 
