@@ -2,10 +2,12 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/archipel-social/archipel/accounts"
@@ -29,6 +31,7 @@ func agentUsername(n, i int) string {
 
 // progress draws a bar on a terminal-like writer.
 type progress struct {
+	mu    sync.Mutex
 	w     io.Writer
 	total int
 	done  int
@@ -36,6 +39,8 @@ type progress struct {
 }
 
 func (p *progress) add(n int, step string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.done += n
 	p.step = step
 	width := 30
@@ -62,12 +67,24 @@ func (f *Federation) seed(ctx context.Context, o Options) error {
 	if err := f.seedPolicies(ctx); err != nil {
 		return err
 	}
+	// Nodes are seeded side by side (key generation dominates); each has its
+	// own random stream so the world stays the same whatever the order.
+	errs := make([]error, len(f.Nodes))
+	var wg sync.WaitGroup
 	for i, n := range f.Nodes {
-		agents, err := seedNode(ctx, n, i, o.AgentsPerNode, rng, p)
-		if err != nil {
-			return fmt.Errorf("node %s: %w", n.Spec.Key, err)
-		}
-		s.agents[i] = agents
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nodeRng := rand.New(rand.NewPCG(o.Seed, uint64(i+1)))
+			s.agents[i], errs[i] = seedNode(ctx, n, i, o.AgentsPerNode, nodeRng, p)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("node %s: %w", n.Spec.Key, errs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	if err := f.seedGroups(ctx, s, rng, p); err != nil {
 		return err
@@ -443,7 +460,7 @@ func (f *Federation) settle(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
