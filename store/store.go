@@ -56,6 +56,9 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	})
 }
 
+// defaultMaxConns is the pool size of one node process.
+const defaultMaxConns = 24
+
 // Connect opens a pool and checks that PostgreSQL answers.
 func Connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
@@ -65,6 +68,12 @@ func Connect(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	// Directory search tolerates a typo in one word of a longer skill
 	// ("urbnisme" for "urbanisme opérationnel" scores 0.58).
 	cfg.ConnConfig.RuntimeParams["pg_trgm.word_similarity_threshold"] = "0.5"
+	// pgxpool's default (the number of CPUs, at least 4) starves the HTTP
+	// handlers and the delivery workers sharing it; pool_max_conns in the
+	// URL still wins.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
