@@ -188,7 +188,7 @@ func databaseURL(admin, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name), nil
+	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable&pool_max_conns=10", cfg.User, cfg.Host, cfg.Port, name), nil
 }
 
 func startNode(ctx context.Context, o Options, spec nodeSpec, ln net.Listener) (*Node, error) {

@@ -57,7 +57,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 }
 
 // defaultMaxConns is the pool size of one node process.
-const defaultMaxConns = 24
+const defaultMaxConns = 16
 
 // Connect opens a pool and checks that PostgreSQL answers.
 func Connect(ctx context.Context, url string) (*pgxpool.Pool, error) {

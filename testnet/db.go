@@ -65,5 +65,9 @@ func NewDatabase(t testing.TB) string {
 		t.Fatal(err)
 	}
 	u.Path = "/" + name
+	// Many nodes share the test server's connections (100 by default).
+	q := u.Query()
+	q.Set("pool_max_conns", "6")
+	u.RawQuery = q.Encode()
 	return u.String()
 }
