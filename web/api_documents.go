@@ -3,8 +3,6 @@ package web
 import (
 	"errors"
 	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
 )
@@ -99,7 +96,7 @@ func (s *Server) uploadForm(w http.ResponseWriter, r *http.Request, me *store.Ac
 				s.Outbox.Discard(r.Context(), file)
 				return nil, nil, &badInput{"one file per request"}
 			}
-			file, err = s.Outbox.StoreFile(r.Context(), rawFileName(part), part)
+			file, err = s.Outbox.StoreFile(r.Context(), RawFileName(part), part)
 			if err != nil {
 				var mbe *http.MaxBytesError
 				if errors.As(err, &mbe) {
@@ -280,20 +277,7 @@ func (s *Server) fetchVersion(r *http.Request, d *store.Document, v *store.Versi
 	if err != nil {
 		return err
 	}
-	signer, err := federation.SignerFor(me)
-	if err != nil {
-		return err
-	}
-	resp, err := s.Federator.FetchFile(r.Context(), v.SourceURL, signer)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if _, err := s.Outbox.StoreFetchedFile(r.Context(), v.FileName, resp.Body, v.SHA256, v.Size); err != nil {
-		return err
-	}
-	v.Stored = true
-	return s.Store.MarkStored(r.Context(), d.ID, v.Version)
+	return FetchVersion(r.Context(), s.Store, s.Outbox, s.Federator, me, d, v)
 }
 
 func (s *Server) apiDocumentVersion(w http.ResponseWriter, r *http.Request) {
@@ -357,14 +341,4 @@ func (s *Server) apiDeleteDocument(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.documentEntity(r, d))
-}
-
-// rawFileName is the file name as the client sent it: multipart's
-// FileName strips any path, which would hide a name we must refuse.
-func rawFileName(p *multipart.Part) string {
-	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
-	if err != nil {
-		return ""
-	}
-	return params["filename"]
 }

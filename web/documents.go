@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"mime"
 	"net/http"
 	"strconv"
 
@@ -83,27 +82,15 @@ func (s *Server) refuseFile(w http.ResponseWriter, r *http.Request) {
 	apiError(w, http.StatusNotFound, "not found")
 }
 
-// serveVersion streams a stored version with its digest as ETag, range
-// requests, and a download disposition (a file is never shown inline, so
-// no upload can run script on this origin).
+// serveVersion streams a stored version (see ServeVersion) to a peer or an
+// API client.
 func (s *Server) serveVersion(w http.ResponseWriter, r *http.Request, v *store.Version) {
-	f, _, err := s.Outbox.Blobs.Open(r.Context(), v.SHA256)
+	err := ServeVersion(w, r, s.Outbox, v)
 	if errors.Is(err, storage.ErrNotFound) {
 		apiError(w, http.StatusNotFound, "file not stored here")
-		return
 	} else if err != nil {
 		writeError(w, err)
-		return
 	}
-	defer f.Close()
-	h := w.Header()
-	h.Set("Content-Type", v.MediaType)
-	h.Set("ETag", `"`+v.SHA256+`"`)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": v.FileName}))
-	h.Set("Cache-Control", "private, max-age=31536000, immutable")
-	http.ServeContent(w, r, v.FileName, v.CreatedAt, f)
 }
 
 // documentAP serves a local document as ActivityPub, to those who may read

@@ -1,15 +1,20 @@
 package ui_test
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -313,6 +318,76 @@ func TestBrowserJourneys(t *testing.T) {
 		return false
 	})
 
+	// Share a document in the group: upload it through the form, find it by
+	// a word of its description typed without accents, download it; the
+	// group's node gets it, and a member there downloads the same bytes.
+	pdf := []byte("%PDF-1.7\n% Compte rendu\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+	pdfPath := filepath.Join(t.TempDir(), "compte-rendu-reunion.pdf")
+	if err := os.WriteFile(pdfPath, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.click(`//nav[contains(@class, "tabs")]//a[contains(., "Documents")]`)
+	b.run(chromedp.WaitVisible("#f-file", chromedp.ByQuery))
+	b.check()
+	b.run(chromedp.SetUploadFiles("#f-file", []string{pdfPath}, chromedp.ByQuery))
+	b.fill("#f-description", "Compte rendu de la réunion de l'équipe projet : décisions et échéances.")
+	b.fill("#f-folder", "Réunions")
+	b.click(`//form[contains(@class, "upload")]//button[@type="submit"]`)
+	b.notice("Document ajouté")
+	b.waitXPath(`//h2[contains(., "compte-rendu-reunion.pdf")]`)
+	b.check()
+	b.shoot("document")
+	b.click(`//p[contains(@class, "breadcrumb")]/a[1]`)
+	b.fill("#f-q", "echeances\r")
+	b.waitXPath(`//h2[contains(., "1 document(s) trouvé(s)")]`)
+	docLink := `//ul[contains(@class, "docs")]/li[.//h3/a[contains(., "compte-rendu-reunion.pdf")]]`
+	b.waitXPath(docLink)
+	b.check()
+	b.shoot("documents")
+	if status, header, got := b.download(b.attr(docLink+`//a[contains(@class, "download")]`, "href")); status != 200 ||
+		!bytes.Equal(got, pdf) || !strings.HasPrefix(header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("download through the page: %d, %d bytes, identical %v, %v", status, len(got), bytes.Equal(got, pdf), header)
+	}
+	var docOnOther struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	testnet.Eventually(t, federationWait, "a member on the group's node sees the document", func() bool {
+		var docs []struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		}
+		res := dominique.API("GET", fmt.Sprintf("/groups/%d/documents?q=echeances", remoteGroup.ID), nil)
+		if res.Status != 200 {
+			return false
+		}
+		res.JSON(t, &docs)
+		if len(docs) == 1 && docs[0].Name == "compte-rendu-reunion.pdf" {
+			docOnOther = docs[0]
+		}
+		return docOnOther.ID != ""
+	})
+	if res := dominique.API("GET", "/documents/"+docOnOther.ID+"/file", nil); res.Status != 200 || !bytes.Equal(res.Body, pdf) {
+		t.Errorf("download on the group's node: %d, identical %v", res.Status, bytes.Equal(res.Body, pdf))
+	}
+	// A version added on the group's node is fetched from there on the
+	// first download through this node's page.
+	pdf2 := append(append([]byte{}, pdf...), "% version 2\n"...)
+	if res := dominique.Upload("/documents/"+docOnOther.ID+"/versions", "compte-rendu-reunion.pdf", pdf2, nil); res.Status != 200 {
+		t.Fatalf("new version on the group's node: %d %s", res.Status, res.Body)
+	}
+	testnet.Eventually(t, federationWait, "version 2 reaches this node", func() bool {
+		docs, err := a.Store.Documents(ctx, store.DocumentQuery{GroupID: groupHere.ID})
+		return err == nil && len(docs) == 1 && docs[0].CurrentVersion == 2
+	})
+	b.click(docLink + `//h3/a`)
+	v2Link := `//table//a[contains(@href, "version=2")]`
+	b.waitXPath(v2Link)
+	b.check()
+	if status, _, got := b.download(b.attr(v2Link, "href")); status != 200 || !bytes.Equal(got, pdf2) {
+		t.Errorf("download of version 2 through the page: %d, identical %v", status, bytes.Equal(got, pdf2))
+	}
+
 	// Create a group that needs approval; someone on the other node asks;
 	// approve as its animator.
 	b.open(a.URL + "/new/group")
@@ -412,6 +487,53 @@ func TestBrowserJourneys(t *testing.T) {
 	b.shoot("login-error-en")
 	b.fill("#f-password", "mot-de-passe-solide\r")
 	b.waitXPath(`//h1[contains(., "My feed")]`)
+}
+
+// attr reads an attribute of the element an XPath finds.
+func (b *browser) attr(xpath, name string) string {
+	b.t.Helper()
+	var v string
+	var ok bool
+	b.run(chromedp.WaitVisible(xpath, chromedp.BySearch), chromedp.AttributeValue(xpath, name, &v, &ok, chromedp.BySearch))
+	if !ok {
+		b.t.Fatalf("no %s attribute on %s", name, xpath)
+	}
+	return v
+}
+
+// download fetches a link of the current page outside the browser, with
+// the browser's cookies (the session), so that the bytes can be compared.
+func (b *browser) download(href string) (int, http.Header, []byte) {
+	b.t.Helper()
+	var loc string
+	var cookies []*network.Cookie
+	b.run(chromedp.Location(&loc), chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		cookies, err = network.GetCookies().WithURLs([]string{loc}).Do(ctx)
+		return err
+	}))
+	base, err := url.Parse(loc)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	target, err := base.Parse(href)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", target.String(), nil)
+	for _, c := range cookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.t.Fatalf("download %s: %v", target, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		b.t.Fatalf("download %s: %v", target, err)
+	}
+	return res.StatusCode, res.Header, body
 }
 
 func (b *browser) value(sel string) string {

@@ -48,3 +48,15 @@ func TestLocalPath(t *testing.T) {
 		}
 	}
 }
+
+func TestSize(t *testing.T) {
+	fr, en := &view{Lang: langFR}, &view{Lang: langEN}
+	for n, want := range map[int64][2]string{92: {"92 o", "92 B"}, 1536: {"1,5 Ko", "1.5 KB"}, 100 << 20: {"100 Mo", "100 MB"}, 3 << 30: {"3 Go", "3 GB"}} {
+		if got := fr.Size(n); got != want[0] {
+			t.Errorf("fr Size(%d) = %q, want %q", n, got, want[0])
+		}
+		if got := en.Size(n); got != want[1] {
+			t.Errorf("en Size(%d) = %q, want %q", n, got, want[1])
+		}
+	}
+}

@@ -61,6 +61,15 @@ func New(d Deps) http.Handler {
 	static, _ := fs.Sub(staticFiles, "static")
 	r.With(cacheStatic).Handle("/static/*", http.StripPrefix("/static/", http.FileServerFS(static)))
 
+	// File transfers: no page timeout, and no form parsing, since an upload
+	// is read part by part (its CSRF token first, see readUpload).
+	r.Group(func(r chi.Router) {
+		r.Use(u.withLanguage, u.withSession)
+		r.Get("/g/{handle}/documents/{id}/file", u.downloadDocument)
+		r.With(u.requireLogin).Post("/g/{handle}/documents", u.uploadDocument)
+		r.With(u.requireLogin).Post("/g/{handle}/documents/{id}/versions", u.uploadVersion)
+	})
+
 	r.Group(func(r chi.Router) {
 		r.Use(middleware.Timeout(pageTimeout), u.withLanguage, u.parseForm, u.withSession, u.checkCSRF)
 		r.Get("/lang/{lang}", u.switchLanguage)
@@ -73,6 +82,8 @@ func New(d Deps) http.Handler {
 		r.Get("/@{handle}", u.profile)
 		r.Get("/g/{handle}", u.groupPage)
 		r.Get("/g/{handle}/members", u.groupMembers)
+		r.Get("/g/{handle}/documents", u.documents)
+		r.Get("/g/{handle}/documents/{id}", u.document)
 		r.Get("/directory", u.directory)
 		r.Get("/groups", u.groups)
 		r.Get("/posts/{id}", u.thread)
@@ -104,6 +115,8 @@ func New(d Deps) http.Handler {
 			r.Post("/invite", u.invite)
 			r.Get("/g/{handle}/manage", u.manageGroup)
 			r.Post("/g/{handle}/members/{member}/{action}", u.memberAction)
+			r.Post("/g/{handle}/documents/{id}/edit", u.editDocument)
+			r.Post("/g/{handle}/documents/{id}/delete", u.deleteDocument)
 			r.Get("/notifications", u.notifications)
 			r.Get("/admin", u.admin)
 			r.Post("/admin/tier-rules", u.setTierRule)
