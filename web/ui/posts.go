@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -260,4 +259,3 @@ func (u *UI) deletePost(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, addNotice(back, "deleted"), http.StatusSeeOther)
 }
 
-var errNoActor = errors.New("no such actor")
