@@ -258,4 +258,3 @@ func (u *UI) deletePost(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, addNotice(back, "deleted"), http.StatusSeeOther)
 }
-
