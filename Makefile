@@ -24,3 +24,12 @@ lint:
 	gofmt -l . | (! grep .)
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest ./...
+
+# The benchmark command: micro-benchmarks, then the load tests against a real
+# node (see BENCHMARKS.md for the report and how to read it).
+bench: services
+	$(GO) test -run='^$$' -bench . -benchtime=2s ./federation
+	$(GO) test -run='^$$' -bench . ./inbox ./store
+	$(GO) run ./cmd/archipel-bench rsa
+	$(GO) run ./cmd/archipel-bench inbox
+	$(GO) run ./cmd/archipel-bench outbound
