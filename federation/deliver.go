@@ -37,6 +37,9 @@ var DefaultDeliveryPolicy = DeliveryPolicy{
 // a message from the host brings it back sooner.
 const parkFor = 24 * time.Hour
 
+// successRecordEvery is how stale a host's last_success_at may get.
+const successRecordEvery = time.Minute
+
 // Scheduler puts a delivery attempt in the queue.
 type Scheduler interface {
 	EnqueueDelivery(ctx context.Context, id int64, attempt int, at time.Time) error
@@ -59,19 +62,25 @@ func (p DeliveryPolicy) Backoff(attempt int) time.Duration {
 // Deliver makes attempt number attempt of a delivery: sign, POST, record the
 // outcome, and schedule the next attempt when it should be retried.
 func (f *Federator) Deliver(ctx context.Context, id int64, attempt int, q Scheduler, p DeliveryPolicy) error {
-	d, err := f.Store.DeliveryByID(ctx, id)
+	job, err := f.Store.DeliveryJob(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // the activity was deleted with its deliveries
 	} else if err != nil {
 		return err
 	}
+	d := &job.Delivery
 	if d.State != store.DeliveryPending || d.Attempts != attempt {
 		return nil // a stale task: another attempt already ran
 	}
 	now := time.Now()
-	if unreachable, err := f.Store.HostUnreachable(ctx, d.Host); err != nil {
+	host, err := f.HostState(ctx, d.Host)
+	if errors.Is(err, ErrBlocked) {
+		_, err := f.Store.FinishDelivery(ctx, d.ID, attempt, store.DeliveryFailed, now, err.Error())
 		return err
-	} else if unreachable {
+	} else if err != nil {
+		return err
+	}
+	if host.Unreachable {
 		// Only the host's oldest delivery goes out, as a probe; the rest wait.
 		oldest, err := f.Store.OldestPendingForHost(ctx, d.Host)
 		if err != nil {
@@ -81,24 +90,15 @@ func (f *Federator) Deliver(ctx context.Context, id int64, attempt int, q Schedu
 			return f.Store.ParkDelivery(ctx, d.ID, now.Add(parkFor))
 		}
 	}
-	if err := f.Allowed(ctx, d.Host); err != nil {
-		_, err := f.Store.FinishDelivery(ctx, d.ID, attempt, store.DeliveryFailed, now, err.Error())
-		return err
+	if !job.SignerLocal || job.PrivateKeyPEM == "" {
+		return fmt.Errorf("delivery %d: actor %s has no private key here", d.ID, job.SignerURI)
 	}
-	act, err := f.Store.ActivityByID(ctx, d.ActivityID)
-	if err != nil {
-		return err
-	}
-	signerActor, err := f.Store.ActorByID(ctx, d.SignerID)
-	if err != nil {
-		return err
-	}
-	signer, err := SignerFor(signerActor)
+	signer, err := f.signers.get(job.KeyID, job.PrivateKeyPEM)
 	if err != nil {
 		return err
 	}
 	pctx, cancel := context.WithTimeout(ctx, p.Timeout)
-	status, header, postErr := f.Post(pctx, d.Inbox, act.Raw, signer)
+	status, header, postErr := f.Post(pctx, d.Inbox, job.Raw, signer)
 	cancel()
 	if ctx.Err() != nil {
 		return ctx.Err() // shutting down: asynq puts the task back
@@ -108,6 +108,12 @@ func (f *Federator) Deliver(ctx context.Context, id int64, attempt int, q Schedu
 	case postErr == nil && status >= 200 && status < 300:
 		if ok, err := f.Store.FinishDelivery(ctx, d.ID, attempt, store.DeliveryDone, now, ""); err != nil || !ok {
 			return err
+		}
+		// The host's row is written only when there is something to reset, or
+		// now and then to keep last_success_at roughly true: a write per
+		// delivery would serialise every worker on that one row.
+		if host.Failures == 0 && !host.Unreachable && host.LastSuccessAt != nil && now.Sub(*host.LastSuccessAt) < successRecordEvery {
+			return nil
 		}
 		wasUnreachable, err := f.Store.DeliverySuccess(ctx, d.Host)
 		if err != nil {
@@ -119,7 +125,7 @@ func (f *Federator) Deliver(ctx context.Context, id int64, attempt int, q Schedu
 		}
 		return nil
 	case postErr == nil && status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests:
-		f.Log.Warn("delivery refused", "inbox", d.Inbox, "status", status, "activity", act.URI)
+		f.Log.Warn("delivery refused", "inbox", d.Inbox, "status", status, "activity", job.ActivityURI)
 		_, err := f.Store.FinishDelivery(ctx, d.ID, attempt, store.DeliveryFailed, now, "HTTP "+strconv.Itoa(status))
 		return err
 	}

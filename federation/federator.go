@@ -49,6 +49,9 @@ type Federator struct {
 	// AllowHTTP lets WebFinger fall back to plain http (local federations).
 	AllowHTTP bool
 
+	keys    keyCache
+	signers signerCache
+
 	instanceOnce sync.Once
 	instance     *Signer
 	instanceErr  error
@@ -65,11 +68,15 @@ func SignerFor(a *store.Actor) (*Signer, error) {
 	if !a.Local || a.PrivateKeyPEM == "" {
 		return nil, fmt.Errorf("actor %s has no private key here", a.URI)
 	}
-	k, err := keys.ParsePrivateKey(a.PrivateKeyPEM)
+	return parseSigner(a.PublicKeyID, a.PrivateKeyPEM)
+}
+
+func parseSigner(keyID, pem string) (*Signer, error) {
+	k, err := keys.ParsePrivateKey(pem)
 	if err != nil {
 		return nil, err
 	}
-	return &Signer{KeyID: a.PublicKeyID, Key: k}, nil
+	return &Signer{KeyID: keyID, Key: k}, nil
 }
 
 // InstanceSigner is the node's own key, used for fetches.
@@ -91,38 +98,38 @@ var ErrBlocked = errors.New("federation with this host is not allowed")
 // Allowed applies the federation policy to a host: blocked hosts never,
 // and in allowlist mode only listed hosts.
 func (f *Federator) Allowed(ctx context.Context, host string) error {
+	_, err := f.HostState(ctx, host)
+	return err
+}
+
+// HostState reads what the node knows of a host and applies the federation
+// policy to it (ErrBlocked), in one round trip.
+func (f *Federator) HostState(ctx context.Context, host string) (store.HostState, error) {
 	host = store.NormalizeHost(host)
 	if host == store.NormalizeHost(f.Links.Host()) {
-		return nil
+		return store.HostState{}, nil
 	}
-	policy, err := f.Store.DomainPolicy(ctx, host)
+	st, err := f.Store.HostState(ctx, host)
 	if err != nil {
-		return err
+		return st, err
 	}
-	if policy == store.PolicyNone {
+	switch {
+	case st.Policy == store.PolicyBlock:
+		return st, ErrBlocked
+	case st.Policy == store.PolicyAllow:
+		return st, nil
+	case st.ParentBlocked:
 		// A block of a domain covers its subdomains.
-		for _, parent := range store.ParentDomains(host) {
-			if p, err := f.Store.DomainPolicy(ctx, parent); err != nil {
-				return err
-			} else if p == store.PolicyBlock {
-				return ErrBlocked
-			}
-		}
+		return st, ErrBlocked
 	}
-	switch policy {
-	case store.PolicyBlock:
-		return ErrBlocked
-	case store.PolicyAllow:
-		return nil
-	}
-	mode, err := f.CurrentMode(ctx)
-	if err != nil {
-		return err
+	mode := st.Mode
+	if mode == "" {
+		mode = f.Mode
 	}
 	if mode == "allowlist" {
-		return ErrBlocked
+		return st, ErrBlocked
 	}
-	return nil
+	return st, nil
 }
 
 // CurrentMode is the federation mode in force.
@@ -261,26 +268,34 @@ func (f *Federator) storeActor(ctx context.Context, fetchedURI string, body []by
 		return nil, err
 	}
 	out.Skills = skills
+	f.keys.forgetOwner(out.URI)
 	return out, nil
 }
 
 // ResolveKey finds the public key of a signature (federation.KeyResolver):
-// from the cache, or by fetching the key's document (the actor, or a key
-// object whose owner is then fetched).
+// from memory, from the database, or by fetching the key's document (the
+// actor, or a key object whose owner is then fetched).
 func (f *Federator) ResolveKey(ctx context.Context, keyID string, refresh bool) (crypto.PublicKey, string, error) {
-	a, err := f.Store.ActorByKeyID(ctx, keyID)
+	now := time.Now()
+	if !refresh {
+		if k, ok := f.keys.get(keyID, now); ok {
+			return k.pub, k.owner, nil
+		}
+	}
+	k, err := f.Store.ActorKeyByID(ctx, keyID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, "", err
 	}
-	if a != nil && a.Local {
+	if k != nil && k.Local {
 		refresh = false
 	}
-	if a == nil || (refresh && (a.FetchedAt == nil || time.Since(*a.FetchedAt) > KeyRefetchMinAge)) {
+	if k == nil || (refresh && (k.FetchedAt == nil || now.Sub(*k.FetchedAt) > KeyRefetchMinAge)) {
 		actorURI := strings.SplitN(keyID, "#", 2)[0]
-		if a != nil {
-			actorURI = a.URI
+		if k != nil {
+			actorURI = k.URI
 		}
-		if a, err = f.Actor(ctx, actorURI, true); err != nil {
+		a, err := f.Actor(ctx, actorURI, true)
+		if err != nil {
 			owner, ownerErr := f.keyOwner(ctx, keyID)
 			if ownerErr != nil {
 				return nil, "", fmt.Errorf("key %s: %w", keyID, err)
@@ -292,12 +307,14 @@ func (f *Federator) ResolveKey(ctx context.Context, keyID string, refresh bool) 
 		if a.PublicKeyID != keyID {
 			return nil, "", fmt.Errorf("key %s is not the key of %s", keyID, a.URI)
 		}
+		k = &store.ActorKey{URI: a.URI, Local: a.Local, PublicKeyPEM: a.PublicKeyPEM, FetchedAt: a.FetchedAt}
 	}
-	pub, err := keys.ParsePublicKey(a.PublicKeyPEM)
+	pub, err := keys.ParsePublicKey(k.PublicKeyPEM)
 	if err != nil {
 		return nil, "", err
 	}
-	return pub, a.URI, nil
+	f.keys.put(keyID, cachedKey{pub: pub, owner: k.URI, at: now})
+	return pub, k.URI, nil
 }
 
 // keyOwner reads a standalone key document (GoToSocial serves one at the key

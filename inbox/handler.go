@@ -98,7 +98,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, http.StatusTooManyRequests, ReasonRateLimited, "too many activities from "+host+": retry later")
 		return
 	}
-	if err := h.Federator.Allowed(ctx, host); err != nil {
+	hostState, err := h.Federator.HostState(ctx, host)
+	if err != nil {
 		if errors.Is(err, federation.ErrBlocked) {
 			h.refuse(w, http.StatusForbidden, ReasonBlocked, "this node does not federate with "+host)
 		} else {
@@ -159,7 +160,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A message from a host we had given up on means it is back.
-	if unreachable, err := h.Store.HostUnreachable(ctx, host); err == nil && unreachable {
+	if hostState.Unreachable {
 		if _, err := h.Store.DeliverySuccess(ctx, host); err == nil {
 			_ = h.Store.ResumeHost(ctx, host)
 		}

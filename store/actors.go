@@ -171,6 +171,26 @@ func (s *Store) ActorByKeyID(ctx context.Context, keyID string) (*Actor, error) 
 	return s.actorWhere(ctx, `public_key_id = $1`, keyID)
 }
 
+// ActorKey is the part of an actor that verifying its signatures needs.
+type ActorKey struct {
+	URI          string
+	Local        bool
+	PublicKeyPEM string
+	FetchedAt    *time.Time
+}
+
+// ActorKeyByID finds the owner and the PEM of a public key id, without the
+// rest of the actor (the inbox asks for every activity).
+func (s *Store) ActorKeyByID(ctx context.Context, keyID string) (*ActorKey, error) {
+	var k ActorKey
+	err := s.db.QueryRow(ctx, `select uri, local, public_key_pem, fetched_at from actors where public_key_id = $1 limit 1`, keyID).
+		Scan(&k.URI, &k.Local, &k.PublicKeyPEM, &k.FetchedAt)
+	if err != nil {
+		return nil, notFoundOr(err)
+	}
+	return &k, nil
+}
+
 func (s *Store) actorWhere(ctx context.Context, where string, args ...any) (*Actor, error) {
 	a, err := scanActor(s.db.QueryRow(ctx, `select `+actorColumns+` from actors where `+where+` limit 1`, args...))
 	if err != nil {

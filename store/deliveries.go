@@ -194,3 +194,32 @@ func (s *Store) OldestPendingForHost(ctx context.Context, host string) (*Deliver
 	}
 	return &d, nil
 }
+
+// DeliveryJob is a delivery with what its attempt needs: the activity's
+// bytes and the signer's key.
+type DeliveryJob struct {
+	Delivery
+	ActivityURI   string
+	Raw           []byte
+	SignerURI     string
+	SignerLocal   bool
+	KeyID         string
+	PrivateKeyPEM string
+}
+
+// DeliveryJob loads a delivery, its activity and its signer's key in one
+// round trip (the worker's hot path).
+func (s *Store) DeliveryJob(ctx context.Context, id int64) (*DeliveryJob, error) {
+	var j DeliveryJob
+	d := &j.Delivery
+	err := s.db.QueryRow(ctx, `select d.id, d.activity_id, d.inbox, d.host, d.signer_id, d.state, d.attempts, d.next_at,
+		  d.last_error, d.created_at, a.uri, a.raw, s.uri, s.local, s.public_key_id, coalesce(s.private_key_pem, '')
+		from deliveries d join activities a on a.id = d.activity_id join actors s on s.id = d.signer_id
+		where d.id = $1`, id).
+		Scan(&d.ID, &d.ActivityID, &d.Inbox, &d.Host, &d.SignerID, &d.State, &d.Attempts, &d.NextAt,
+			&d.LastError, &d.CreatedAt, &j.ActivityURI, &j.Raw, &j.SignerURI, &j.SignerLocal, &j.KeyID, &j.PrivateKeyPEM)
+	if err != nil {
+		return nil, notFoundOr(err)
+	}
+	return &j, nil
+}

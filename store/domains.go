@@ -51,3 +51,33 @@ func (s *Store) Domains(ctx context.Context) ([]Domain, error) {
 	}
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Domain])
 }
+
+// HostState is what the federation policy and the delivery worker need to
+// know of a host, read in one round trip: the inbox and the worker ask for
+// every activity.
+type HostState struct {
+	Policy        string     // the host's own policy
+	ParentBlocked bool       // a parent domain is blocked
+	Mode          string     // the stored federation mode, "" when not set
+	Failures      int        // consecutive delivery failures
+	Unreachable   bool       // deliveries are parked
+	LastSuccessAt *time.Time // last delivery that went through
+}
+
+// HostState reads a host's policy and health with the stored federation
+// mode.
+func (s *Store) HostState(ctx context.Context, host string) (HostState, error) {
+	host = NormalizeHost(host)
+	parents := ParentDomains(host)
+	if parents == nil {
+		parents = []string{}
+	}
+	var st HostState
+	err := s.db.QueryRow(ctx, `select coalesce(d.policy, ''), coalesce(d.failures, 0), d.unreachable_since is not null,
+		  d.last_success_at,
+		  exists (select 1 from domains p where p.host = any($2) and p.policy = 'block'),
+		  coalesce((select value from settings where key = $3), '')
+		from (values (1)) v left join domains d on d.host = $1`, host, parents, SettingFederationMode).
+		Scan(&st.Policy, &st.Failures, &st.Unreachable, &st.LastSuccessAt, &st.ParentBlocked, &st.Mode)
+	return st, err
+}

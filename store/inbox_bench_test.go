@@ -12,9 +12,11 @@ import (
 )
 
 // BenchmarkAcceptPathQueries measures, one at a time, the PostgreSQL
-// round trips the HTTP inbox makes for every accepted activity
-// (inbox.Handler.ServeHTTP), and those the worker makes for every delivery
-// (federation.Federator.Deliver), so that their share of a request is known.
+// round trips of the HTTP inbox (inbox.Handler.ServeHTTP: HostState and
+// InsertActivity, ActorKeyByID when a key is not in memory) and of the
+// worker (federation.Federator.Deliver: DeliveryJob, HostState,
+// FinishDelivery), so that their share of a request is known. The queries
+// these replaced are kept for comparison.
 // "select1" is the floor: one round trip that does nothing.
 func BenchmarkAcceptPathQueries(b *testing.B) {
 	ctx := context.Background()
@@ -68,8 +70,11 @@ func BenchmarkAcceptPathQueries(b *testing.B) {
 			Type: "Like", ActorURI: remote.URI, ObjectURI: "https://archipel.example/notes/1", Raw: []byte(`{"type":"Like"}`), Signer: remote.PublicKeyID})
 		return err
 	})
+	run("inbox/HostState", func(int) error { _, err := s.HostState(ctx, "peer.example"); return err })
+	run("inbox/ActorKeyByID", func(int) error { _, err := s.ActorKeyByID(ctx, remote.PublicKeyID); return err })
 	run("inbox/HostUnreachable", func(int) error { _, err := s.HostUnreachable(ctx, "peer.example"); return err })
 	// Worker, per delivery (besides DomainPolicy, Setting and HostUnreachable).
+	run("deliver/DeliveryJob", func(int) error { _, err := s.DeliveryJob(ctx, ds[0].ID); return err })
 	run("deliver/DeliveryByID", func(int) error { _, err := s.DeliveryByID(ctx, ds[0].ID); return err })
 	run("deliver/ActivityByID", func(int) error { _, err := s.ActivityByID(ctx, act.ID); return err })
 	run("deliver/ActorByID+Skills", func(int) error { _, err := s.ActorByID(ctx, remote.ID); return err })
