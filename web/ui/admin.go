@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,23 +19,42 @@ type adminAccountRow struct {
 }
 
 type adminData struct {
-	NodeAdmin  bool
-	Accounts   []adminAccountRow
-	Units      []store.Unit
-	TierRules  []store.TierRule
-	Mode       string
-	Domains    []store.Domain
-	Deliveries []store.Delivery
-	Counts     map[string]int64
+	NodeAdmin bool
+	Accounts  []adminAccountRow
+	Units     []store.Unit
+	// ManagedUnits are the units the reader may put accounts and units in.
+	ManagedUnits []unitRow
+	TierRules    []store.TierRule
+	Mode         string
+	Domains      []store.Domain
+	Deliveries   []store.Delivery
+	Counts       map[string]int64
 }
 
 const adminListSize = 200
 
+// unitRow is a unit as the admin page lists it: indented under its parent.
+type unitRow struct {
+	store.Unit
+	Indent string
+}
+
 // admin is the node admin's and unit admins' page: the accounts they
-// manage; for the node admin also tier rules, federation and deliveries.
+// manage, new accounts and units; for the node admin also tier rules,
+// federation and deliveries.
 func (u *UI) admin(w http.ResponseWriter, r *http.Request) {
-	s := sessionOf(r)
-	acct := s.Account
+	v := u.newView(r, "title.admin", "admin")
+	v.Form = r.URL.Query()
+	if e := r.URL.Query().Get("error"); e != "" && v.Has("rule."+e) {
+		v.Errors[e] = v.T("rule." + e)
+	}
+	u.renderAdmin(w, r, v, http.StatusOK)
+}
+
+// renderAdmin loads what the reader may manage and shows the page, with the
+// view's errors and typed values when a form was refused.
+func (u *UI) renderAdmin(w http.ResponseWriter, r *http.Request, v *view, status int) {
+	acct := sessionOf(r).Account
 	if acct.Role != store.RoleAdmin && acct.Role != store.RoleUnitAdmin {
 		u.fail(w, r, accounts.ErrForbidden)
 		return
@@ -42,13 +62,13 @@ func (u *UI) admin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	d := adminData{NodeAdmin: acct.Role == store.RoleAdmin}
 	var list []*store.Account
+	var mine []int64 // the unit admin's units
 	var err error
 	if d.NodeAdmin {
 		list, err = u.Store.AllAccounts(ctx, adminListSize)
 	} else if acct.UnitID != nil {
-		var ids []int64
-		if ids, err = u.Store.UnitSubtree(ctx, *acct.UnitID); err == nil {
-			list, err = u.Store.AccountsInUnits(ctx, ids)
+		if mine, err = u.Store.UnitSubtree(ctx, *acct.UnitID); err == nil {
+			list, err = u.Store.AccountsInUnits(ctx, mine)
 		}
 	}
 	if err != nil {
@@ -60,8 +80,19 @@ func (u *UI) admin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	names := map[int64]string{}
+	depth := map[int64]int{}
+	managed := map[int64]bool{}
+	for _, id := range mine {
+		managed[id] = true
+	}
 	for _, un := range d.Units {
 		names[un.ID] = un.Name
+		if un.ParentID != nil {
+			depth[un.ID] = depth[*un.ParentID] + 1
+		}
+		if d.NodeAdmin || managed[un.ID] {
+			d.ManagedUnits = append(d.ManagedUnits, unitRow{Unit: un, Indent: strings.Repeat("— ", depth[un.ID])})
+		}
 	}
 	for _, a := range list {
 		row := adminAccountRow{Account: a}
@@ -90,13 +121,90 @@ func (u *UI) admin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	v := u.newView(r, "title.admin", "admin")
-	v.Form = r.URL.Query()
-	if e := r.URL.Query().Get("error"); e != "" && v.Has("rule."+e) {
-		v.Errors[e] = v.T("rule." + e)
-	}
 	v.Data = d
-	u.render(w, http.StatusOK, "admin", v)
+	u.render(w, status, "admin", v)
+}
+
+// formUnit reads an optional unit id from a form.
+func formUnit(r *http.Request, name string) *int64 {
+	id, err := strconv.ParseInt(r.PostFormValue(name), 10, 64)
+	if err != nil {
+		return nil
+	}
+	return &id
+}
+
+// createAccount lets the node admin create any account and a unit admin a
+// member account in one of its units; the tier comes from the e-mail rules
+// unless the node admin sets it.
+func (u *UI) createAccount(w http.ResponseWriter, r *http.Request) {
+	by := sessionOf(r).Account
+	f := r.PostForm
+	role := store.RoleMember
+	if by.Role == store.RoleAdmin && f.Get("new_role") != "" {
+		role = f.Get("new_role")
+	}
+	unit := formUnit(r, "new_unit")
+	v := u.newView(r, "title.admin", "admin")
+	v.Form = f
+	if ok, err := u.Accounts.CanCreateAccount(r.Context(), by, role, unit); err != nil {
+		u.fail(w, r, err)
+		return
+	} else if !ok {
+		if by.Role == store.RoleUnitAdmin {
+			// A unit admin may only create accounts in its units.
+			v.Errors["new_unit"] = v.T("rule.new_unit")
+			v.Form.Del("new_password")
+			u.renderAdmin(w, r, v, http.StatusUnprocessableEntity)
+			return
+		}
+		u.fail(w, r, accounts.ErrForbidden)
+		return
+	}
+	reg := accounts.Registration{Username: f.Get("new_username"), Email: f.Get("new_email"), Password: f.Get("new_password"),
+		DisplayName: strings.TrimSpace(f.Get("new_display_name")), Role: role, UnitID: unit}
+	if by.Role == store.RoleAdmin {
+		reg.Tier = f.Get("new_tier")
+	}
+	_, _, err := u.Accounts.Register(r.Context(), reg)
+	if err != nil {
+		errs, ok := fieldErrors(v.Lang, err)
+		if !ok {
+			u.fail(w, r, err)
+			return
+		}
+		for field, msg := range errs {
+			v.Errors["new_"+field] = msg
+		}
+		v.Form.Del("new_password")
+		u.renderAdmin(w, r, v, http.StatusUnprocessableEntity)
+		return
+	}
+	http.Redirect(w, r, "/admin?notice=account_created#accounts", http.StatusSeeOther)
+}
+
+// createUnit adds a unit: anywhere for the node admin, under one of its
+// units for a unit admin.
+func (u *UI) createUnit(w http.ResponseWriter, r *http.Request) {
+	v := u.newView(r, "title.admin", "admin")
+	v.Form = r.PostForm
+	_, err := u.Accounts.CreateUnit(r.Context(), sessionOf(r).Account, strings.TrimSpace(r.PostFormValue("unit_name")),
+		r.PostFormValue("unit_kind"), formUnit(r, "unit_parent"))
+	var fe *accounts.FieldError
+	switch {
+	case errors.As(err, &fe):
+		v.Errors["unit_"+fe.Field] = v.T("rule.unit_" + fe.Field)
+		u.renderAdmin(w, r, v, http.StatusUnprocessableEntity)
+		return
+	case errors.Is(err, accounts.ErrForbidden) && sessionOf(r).Account.Role == store.RoleUnitAdmin:
+		v.Errors["unit_parent"] = v.T("rule.unit_parent")
+		u.renderAdmin(w, r, v, http.StatusUnprocessableEntity)
+		return
+	case err != nil:
+		u.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/admin?notice=unit_created#units", http.StatusSeeOther)
 }
 
 func (u *UI) requireNodeAdmin(w http.ResponseWriter, r *http.Request) bool {

@@ -458,6 +458,25 @@ func TestBrowserJourneys(t *testing.T) {
 	b.open(a.URL + "/admin")
 	b.waitXPath(`//h2[contains(., "Access level rules")]`)
 	b.shoot("admin")
+	// Delegated administration: a unit, then an account in it; a refused
+	// account comes back with the error next to the field.
+	b.fill("#f-unit_name", "Pôle urbanisme")
+	b.click(`//form[@action="/admin/units"]//button`)
+	b.notice("Unit added")
+	b.check()
+	b.fill("#f-new_username", "Paul Martin")
+	b.fill("#f-new_email", "paul.martin@example.org")
+	b.fill("#f-new_password", "mot-de-passe-de-paul")
+	b.click(`//form[@action="/admin/accounts"]//button`)
+	b.waitXPath(`//p[@id="f-new_username-error"]`)
+	b.check()
+	b.fill("#f-new_username", "paul_martin")
+	b.fill("#f-new_password", "mot-de-passe-de-paul")
+	b.click(`//form[@action="/admin/accounts"]//button`)
+	b.notice("Account created")
+	if _, err := a.Store.AccountByUsername(ctx, "paul_martin"); err != nil {
+		t.Errorf("account made from the admin page: %v", err)
+	}
 
 	// Keyboard alone: Tab reaches the skip link first, focus is visible, and
 	// the login form submits with Enter.

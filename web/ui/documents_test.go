@@ -40,13 +40,7 @@ func postMultipart(t *testing.T, c *http.Client, u string, parts ...part) (*http
 	mw.Close()
 	req, _ := http.NewRequest("POST", u, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	res, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	return do(t, c, req)
 }
 
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)

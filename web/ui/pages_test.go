@@ -17,6 +17,12 @@ func get(t *testing.T, c *http.Client, u string, header ...string) (*http.Respon
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	return do(t, c, req)
+}
+
+// do sends a request and reads the whole answer.
+func do(t *testing.T, c *http.Client, req *http.Request) (*http.Response, string) {
+	t.Helper()
 	res, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)

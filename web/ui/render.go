@@ -98,6 +98,7 @@ var funcs = template.FuncMap{
 	"initial": initial,
 	"list2":   func(a, b string) []string { return []string{a, b} },
 	"list3":   func(a, b, c string) []string { return []string{a, b, c} },
+	"list4":   func(a, b, c, d string) []string { return []string{a, b, c, d} },
 	"toID": func(s string) int64 {
 		n, _ := strconv.ParseInt(s, 10, 64)
 		return n

@@ -124,6 +124,8 @@ func New(d Deps) http.Handler {
 			r.Post("/admin/domains", u.setDomain)
 			r.Post("/admin/deliveries/retry", u.retryDeliveries)
 			r.Post("/admin/accounts/{id}", u.setRights)
+			r.Post("/admin/accounts", u.createAccount)
+			r.Post("/admin/units", u.createUnit)
 		})
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) { u.fail(w, r, store.ErrNotFound) })
 		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
