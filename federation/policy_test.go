@@ -8,23 +8,14 @@ import (
 
 	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/federation"
-	"github.com/archipel-social/archipel/migrations"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/testnet"
 )
 
 func newFederator(t *testing.T, mode string) *federation.Federator {
 	t.Helper()
-	ctx := context.Background()
-	pool, err := store.Connect(ctx, testnet.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if _, err := migrations.Apply(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	return &federation.Federator{Store: store.New(pool), Links: ap.NewLinks("https://archipel.example"),
+	s, _ := testnet.NewStore(t)
+	return &federation.Federator{Store: s, Links: ap.NewLinks("https://archipel.example"),
 		Log: slog.New(slog.DiscardHandler), Mode: mode}
 }
 

@@ -86,7 +86,7 @@ func scanActorAfter(row rowScanner, pre ...any) (*Actor, error) {
 }
 
 // A local actor's URI is made from its username, so both constraints mean the same.
-var actorConflicts = map[string]string{"actors_handle": "username", "actors_uri_key": "username"}
+var actorConflicts = map[string]string{"actors_local_handle": "username", "actors_uri_key": "username"}
 
 // CreateActor inserts a new actor and sets its ID.
 func (s *Store) CreateActor(ctx context.Context, a *Actor) error {
@@ -157,8 +157,10 @@ func (s *Store) ActorByURI(ctx context.Context, uri string) (*Actor, error) {
 }
 
 // ActorByHandle loads an actor by username and host (case-insensitive name).
+// A remote handle may name two actors (a Lemmy user and community): the
+// person wins, then the freshest copy.
 func (s *Store) ActorByHandle(ctx context.Context, username, host string) (*Actor, error) {
-	return s.actorWhere(ctx, `lower(username) = lower($1) and host = $2`, username, host)
+	return s.actorWhere(ctx, `lower(username) = lower($1) and host = $2 order by type = 'Group', fetched_at desc nulls last`, username, host)
 }
 
 // LocalActorByUsername loads one of this node's actors.

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/archipel-social/archipel/migrations"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/testnet"
 )
@@ -20,15 +19,7 @@ import (
 // "select1" is the floor: one round trip that does nothing.
 func BenchmarkAcceptPathQueries(b *testing.B) {
 	ctx := context.Background()
-	pool, err := store.Connect(ctx, testnet.NewDatabase(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(pool.Close)
-	if _, err := migrations.Apply(ctx, pool); err != nil {
-		b.Fatal(err)
-	}
-	s := store.New(pool)
+	s, pool := testnet.NewStore(b)
 	now := time.Now()
 	remote := &store.Actor{URI: "https://peer.example/users/a", Type: store.TypePerson, Username: "a", Host: "peer.example",
 		Inbox: "https://peer.example/users/a/inbox", PublicKeyID: "https://peer.example/users/a#main-key",

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/archipel-social/archipel/migrations"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -70,4 +72,20 @@ func NewDatabase(t testing.TB) string {
 	q.Set("pool_max_conns", "6")
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// NewStore is a store on a throw-away database with the schema applied, for
+// tests of queries without a node.
+func NewStore(t testing.TB) (*store.Store, *pgxpool.Pool) {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := store.Connect(ctx, NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if _, err := migrations.Apply(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	return store.New(pool), pool
 }
