@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	vocab "github.com/go-ap/activitypub"
 
@@ -67,6 +68,8 @@ type RemoteDocument struct {
 	SHA256                                                             string
 	Version                                                            int
 	Audience                                                           []string
+	// Updated orders edits delivered late; nil when the peer did not say.
+	Updated *time.Time
 }
 
 // ParseDocument reads a Document with its extension fields.
@@ -84,6 +87,7 @@ func ParseDocument(raw []byte) (*RemoteDocument, error) {
 		Version      int                       `json:"version"`
 		Folder       string                    `json:"folder"`
 		FileName     string                    `json:"fileName"`
+		Updated      string                    `json:"updated"`
 		Audience     flexList[json.RawMessage] `json:"audience"`
 		To           flexList[json.RawMessage] `json:"to"`
 		Context      json.RawMessage           `json:"context"`
@@ -115,6 +119,9 @@ func ParseDocument(raw []byte) (*RemoteDocument, error) {
 	}
 	if rd.FileName == "" {
 		rd.FileName = rd.Name
+	}
+	if t, err := time.Parse(time.RFC3339, doc.Updated); err == nil {
+		rd.Updated = &t
 	}
 	return rd, nil
 }

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
+	"unicode/utf8"
 
 	vocab "github.com/go-ap/activitypub"
 
 	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/documents"
 	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
@@ -76,16 +79,21 @@ func (p *Processor) documentVersion(ctx context.Context, in *incoming, existing 
 	if err := p.requireMember(ctx, g, in.actor); err != nil {
 		return err
 	}
+	d, err := p.Store.DocumentByObjectID(ctx, existing.ID)
+	if err != nil {
+		return err
+	}
+	if meta, err := p.sentDocument(in); err != nil {
+		return err
+	} else if cur := d.Current(); meta.URI == existing.URI && cur != nil && meta.Version == cur.Version && meta.SHA256 == cur.SHA256 {
+		return p.documentMetadata(ctx, in, g, d, meta)
+	}
 	doc, err := p.remoteDocument(in, false)
 	if err != nil {
 		return err
 	}
 	if doc.URI != existing.URI {
 		return refused("update of %s carries document %s", existing.URI, doc.URI)
-	}
-	d, err := p.Store.DocumentByObjectID(ctx, existing.ID)
-	if err != nil {
-		return err
 	}
 	for _, v := range d.Versions {
 		if v.Version == doc.Version {
@@ -107,17 +115,71 @@ func (p *Processor) documentVersion(ctx context.Context, in *incoming, existing 
 	return p.Outbox.AnnounceReceived(ctx, g, in.row.Raw, d.URI)
 }
 
-// remoteDocument reads the Document a member sent. Its file is always on the
-// sender's node; a new document is also the sender's own, on its host (a new
-// version may be of someone else's document).
-func (p *Processor) remoteDocument(in *incoming, isNew bool) (*ap.RemoteDocument, error) {
+// documentMetadata applies, on the group's node, a rename, move or new
+// description of a document by its uploader or the group's animators, and
+// announces it to the member nodes.
+func (p *Processor) documentMetadata(ctx context.Context, in *incoming, g *store.Group, d *store.Document, doc *ap.RemoteDocument) error {
+	if d.AttributedTo != in.actor.ID {
+		m, err := p.Store.MembershipOf(ctx, g.ID, in.actor.ID)
+		if err != nil || (m.Role != store.MemberOwner && m.Role != store.MemberAnimator) {
+			return refused("%s may not rename or move %s", in.actor.URI, d.URI)
+		}
+	}
+	if d.Updated != nil && doc.Updated != nil && !doc.Updated.After(*d.Updated) {
+		return nil // an older edit delivered late
+	}
+	if err := p.Store.MoveDocument(ctx, d.ID, doc.Name, doc.Folder, Sanitize(doc.Summary), editTime(doc)); err != nil {
+		return err
+	}
+	return p.Outbox.AnnounceReceived(ctx, g, in.row.Raw, d.URI)
+}
+
+// editTime is when the peer says a document changed, or now.
+func editTime(doc *ap.RemoteDocument) time.Time {
+	if doc.Updated != nil {
+		return *doc.Updated
+	}
+	return time.Now()
+}
+
+// parseDocument reads an embedded Document and refuses names, file names
+// and folders this node would refuse from its own users.
+func parseDocument(raw []byte) (*ap.RemoteDocument, error) {
+	doc, err := ap.ParseDocument(raw)
+	if err != nil {
+		return nil, refused("%v", err)
+	}
+	if doc.Name, err = documents.CheckName(doc.Name); err != nil {
+		return nil, refused("document name: %v", err)
+	}
+	if doc.FileName, err = documents.CheckName(doc.FileName); err != nil {
+		return nil, refused("document file name: %v", err)
+	}
+	if doc.Folder, err = documents.CheckFolder(doc.Folder); err != nil {
+		return nil, refused("document folder: %v", err)
+	}
+	if utf8.RuneCountInString(doc.Summary) > 4*outbox.MaxDescription {
+		return nil, refused("document description too long")
+	}
+	return doc, nil
+}
+
+// sentDocument reads the Document embedded in the activity a member sent.
+func (p *Processor) sentDocument(in *incoming) (*ap.RemoteDocument, error) {
 	raw, err := embeddedRaw(in.row.Raw)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := ap.ParseDocument(raw)
+	return parseDocument(raw)
+}
+
+// remoteDocument reads the Document a member sent. Its file is always on the
+// sender's node; a new document is also the sender's own, on its host (a new
+// version may be of someone else's document).
+func (p *Processor) remoteDocument(in *incoming, isNew bool) (*ap.RemoteDocument, error) {
+	doc, err := p.sentDocument(in)
 	if err != nil {
-		return nil, refused("%v", err)
+		return nil, err
 	}
 	if !sameHost(doc.URL, in.actor.URI) {
 		return nil, refused("the file of %s is not on %s's node", doc.URI, in.actor.URI)
@@ -178,9 +240,9 @@ func (p *Processor) groupDocument(ctx context.Context, g, uploader *store.Actor,
 	if err != nil {
 		return err
 	}
-	doc, err := ap.ParseDocument(raw)
+	doc, err := parseDocument(raw)
 	if err != nil {
-		return refused("%v", err)
+		return err
 	}
 	if isNew && (doc.AttributedTo != uploader.URI || !sameHost(doc.URI, uploader.URI)) {
 		return refused("document %s is not by %s", doc.URI, uploader.URI)
@@ -222,8 +284,18 @@ func (p *Processor) groupDocument(ctx context.Context, g, uploader *store.Actor,
 		}
 		// A version uploaded here keeps its local bytes (AddVersion leaves
 		// an existing version as it is); the others come from the group.
-		_, err = tx.AddVersion(ctx, &store.Version{ObjectID: objectID, Version: doc.Version, SHA256: doc.SHA256, Size: doc.Size,
-			MediaType: doc.MediaType, FileName: doc.FileName, UploadedBy: &uploader.ID, SourceURL: ap.GroupFile(g.URI, doc.SHA256)})
-		return err
+		if _, err = tx.AddVersion(ctx, &store.Version{ObjectID: objectID, Version: doc.Version, SHA256: doc.SHA256, Size: doc.Size,
+			MediaType: doc.MediaType, FileName: doc.FileName, UploadedBy: &uploader.ID, SourceURL: ap.GroupFile(g.URI, doc.SHA256)}); err != nil {
+			return err
+		}
+		// The group says what the document is called and where it is filed
+		// now, unless this is an older change delivered late.
+		if d == nil || doc.Version < d.CurrentVersion || (d.Updated != nil && doc.Updated != nil && !doc.Updated.After(*d.Updated)) {
+			return nil
+		}
+		if d.Name == doc.Name && d.Folder == doc.Folder && d.Summary == Sanitize(doc.Summary) {
+			return nil
+		}
+		return tx.MoveDocument(ctx, objectID, doc.Name, doc.Folder, Sanitize(doc.Summary), editTime(doc))
 	})
 }

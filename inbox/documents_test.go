@@ -144,13 +144,37 @@ func TestDocumentsAcrossNodes(t *testing.T) {
 		t.Errorf("the same bytes under another name are stored again (%d files)", countBlobs(t, a))
 	}
 
+	// The uploader on B renames and moves it: A and C follow. Then the
+	// animator on A renames it again, and B and C follow.
+	if res := bob.API("PATCH", "/documents/"+up.ID, map[string]any{"name": "guide-des-achats.pdf", "folder": "Guides/2026"}); res.Status != 200 {
+		t.Fatalf("rename by the uploader: %d %s", res.Status, res.Body)
+	}
+	testnet.Eventually(t, wait, "the rename on A and C", func() bool {
+		onA := findDocument(t, alice, "/groups/"+g.ID+"/documents", "guide-des-achats.pdf")
+		onC := findDocument(t, carol, "/groups/"+gC.ID+"/documents", "guide-des-achats.pdf")
+		return onA != nil && onA.Folder == "Guides/2026" && onC != nil && onC.Folder == "Guides/2026" && onC.Version == 2
+	})
+	if res := alice.API("PATCH", "/documents/"+onA.ID, map[string]any{"name": "achats.pdf", "description": "Le guide, revu"}); res.Status != 200 {
+		t.Fatalf("rename by the animator: %d %s", res.Status, res.Body)
+	}
+	testnet.Eventually(t, wait, "the animator's rename on B and C", func() bool {
+		onB := findDocument(t, bob, "/groups/"+gB.ID+"/documents", "achats.pdf")
+		onC := findDocument(t, carol, "/groups/"+gC.ID+"/documents", "achats.pdf")
+		return onB != nil && onB.Description == "Le guide, revu" && onB.Folder == "Guides/2026" && onC != nil
+	})
+	// carol neither uploaded it nor animates the group: her node refuses.
+	if res := carol.API("PATCH", "/documents/"+onC.ID, map[string]any{"name": "pris.pdf"}); res.Status != 403 {
+		t.Errorf("rename by a plain member: %d %s", res.Status, res.Body)
+	}
+	onA = findDocument(t, alice, "/groups/"+g.ID+"/documents", "achats.pdf")
+
 	// The animator deletes the document: gone on every node.
 	if res := alice.API("DELETE", "/documents/"+onA.ID, nil); res.Status != 200 {
 		t.Fatalf("delete: %d %s", res.Status, res.Body)
 	}
 	testnet.Eventually(t, wait, "the document gone on B and C", func() bool {
-		return findDocument(t, bob, "/groups/"+gB.ID+"/documents", "guide-achats.pdf") == nil &&
-			findDocument(t, carol, "/groups/"+gC.ID+"/documents", "guide-achats.pdf") == nil
+		return findDocument(t, bob, "/groups/"+gB.ID+"/documents", "achats.pdf") == nil &&
+			findDocument(t, carol, "/groups/"+gC.ID+"/documents", "achats.pdf") == nil
 	})
 }
 
@@ -235,6 +259,19 @@ func documentActivity(typ, id, actor, target, docID, url, sha string, size int64
 	return b
 }
 
+// renamed sets the name and folder of the Document in an activity.
+func renamed(t *testing.T, activity []byte, name, folder string) []byte {
+	t.Helper()
+	var act map[string]any
+	if err := json.Unmarshal(activity, &act); err != nil {
+		t.Fatal(err)
+	}
+	obj := act["object"].(map[string]any)
+	obj["name"], obj["fileName"], obj["folder"] = name, name, folder
+	b, _ := json.Marshal(act)
+	return b
+}
+
 func TestForgedRemoteDocuments(t *testing.T) {
 	a := testnet.StartNode(t, testnet.Options{})
 	ctx := context.Background()
@@ -274,10 +311,43 @@ func TestForgedRemoteDocuments(t *testing.T) {
 	if reason := processedReason(t, a, addID); reason != "" {
 		t.Fatalf("a valid remote document refused: %s", reason)
 	}
+	// A name or folder that this node would refuse from its own users is
+	// refused from a peer too.
+	for _, bad := range []struct{ name, folder string }{{"../../etc/passwd", ""}, {"note.pdf", "a/../../b"}, {"a\u0007b.pdf", ""}} {
+		member.Serve("/files/good", announced)
+		addID = member.NewID("add")
+		member.Post(t, groupURI+"/inbox", renamed(t, documentActivity("Add", addID, member.URI, groupURI+"/documents", member.NewID("doc"),
+			member.URL("/files/good"), sha, int64(len(announced)), 1), bad.name, bad.folder))
+		if reason := processedReason(t, a, addID); !strings.Contains(reason, "document") {
+			t.Errorf("name %q folder %q: %q", bad.name, bad.folder, reason)
+		}
+	}
+	// A rename (same version, same bytes) by another member is refused; by
+	// the uploader it is applied.
+	other := testnet.NewRemoteActor(t, "autre")
+	joinID = other.NewID("join")
+	other.Post(t, groupURI+"/inbox", fixture(t, "mobilizon_join.json", map[string]string{"id": joinID, "actor": other.URI, "group": groupURI}))
+	received(t, other, "Accept", joinID)
+	updID := other.NewID("update")
+	other.Post(t, a.URL+"/inbox", renamed(t, documentActivity("Update", updID, other.URI, "", goodDoc, member.URL("/files/good"),
+		sha, int64(len(announced)), 1), "pris.pdf", ""))
+	if reason := processedReason(t, a, updID); !strings.Contains(reason, "may not rename") {
+		t.Errorf("rename by another member: %q", reason)
+	}
+	updID = member.NewID("update")
+	member.Post(t, a.URL+"/inbox", renamed(t, documentActivity("Update", updID, member.URI, "", goodDoc, member.URL("/files/good"),
+		sha, int64(len(announced)), 1), "note-finale.pdf", "Comptes rendus"))
+	if reason := processedReason(t, a, updID); reason != "" {
+		t.Errorf("rename by the uploader: %q", reason)
+	}
+	if d, err := a.Store.DocumentByURI(ctx, goodDoc); err != nil || d.Name != "note-finale.pdf" || d.Folder != "Comptes rendus" {
+		t.Errorf("after the uploader's rename: %+v %v", d, err)
+	}
+
 	// Someone who is not a member cannot add a version.
 	outsider := testnet.NewRemoteActor(t, "intrus")
 	outsider.Serve("/files/v2", pdf(t, 100))
-	updID := outsider.NewID("update")
+	updID = outsider.NewID("update")
 	outsider.Post(t, a.URL+"/inbox", documentActivity("Update", updID, outsider.URI, "", goodDoc, outsider.URL("/files/v2"),
 		strings.Repeat("0", 64), 100, 2))
 	if reason := processedReason(t, a, updID); !strings.Contains(reason, "not a member") {

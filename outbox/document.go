@@ -245,8 +245,11 @@ func (o *Outbox) publishDocument(ctx context.Context, tx *store.Store, typ vocab
 		author = d.Author
 	}
 	addr := ap.Address(d.Object, author, g.Actor, nil)
+	// The file is where its bytes are: the group's node serves every
+	// version it holds; a member's node serves only what was uploaded there
+	// (what the group's node then fetches).
 	fileURL := o.Links.UploadFile(v.SHA256)
-	if g.Local {
+	if g.Local || !v.Stored {
 		fileURL = ap.GroupFile(g.URI, v.SHA256)
 	}
 	docJSON, _, err := ap.DocumentDocument(d, v, author, g.Actor, addr, fileURL)
@@ -271,7 +274,8 @@ func (o *Outbox) publishDocument(ctx context.Context, tx *store.Store, typ vocab
 }
 
 // EditDocument renames, moves or describes a document: its uploader or the
-// group's animators may.
+// group's animators may. The change federates as an Update of the current
+// version, through the group.
 func (o *Outbox) EditDocument(ctx context.Context, acct *store.Account, docID int64, name, folder, description *string) (*store.Document, error) {
 	d, err := o.editableDocument(ctx, acct, docID)
 	if err != nil {
@@ -294,9 +298,35 @@ func (o *Outbox) EditDocument(ctx context.Context, acct *store.Account, docID in
 		}
 		newDesc = strings.TrimSpace(*description)
 	}
-	if err := o.Store.MoveDocument(ctx, d.ID, newName, newFolder, newDesc); err != nil {
+	editor, err := o.Store.ActorByID(ctx, acct.ActorID)
+	if err != nil {
 		return nil, err
 	}
+	g, err := o.Store.GroupByActorID(ctx, *d.GroupID)
+	if err != nil {
+		return nil, err
+	}
+	cur := d.Current()
+	if cur == nil {
+		return nil, ErrNotFound
+	}
+	now := time.Now()
+	var ds []store.Delivery
+	err = o.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.MoveDocument(ctx, d.ID, newName, newFolder, newDesc, now); err != nil {
+			return err
+		}
+		d.Name, d.Folder, d.Summary, d.Updated = newName, newFolder, newDesc, &now
+		// The same version with new metadata: the group's node applies it and
+		// announces it to every member node, like a new version.
+		var err error
+		ds, err = o.publishDocument(ctx, tx, vocab.UpdateType, editor, g, d, cur)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	o.enqueue(ctx, ds)
 	return o.Store.DocumentByObjectID(ctx, d.ID)
 }
 

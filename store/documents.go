@@ -67,8 +67,8 @@ func (s *Store) MarkStored(ctx context.Context, objectID int64, version int) err
 }
 
 // MoveDocument renames a document and moves it to another folder.
-func (s *Store) MoveDocument(ctx context.Context, objectID int64, name, folder, description string) error {
-	if _, err := s.db.Exec(ctx, `update objects set name = $2, summary = $3, updated = now() where id = $1`, objectID, name, description); err != nil {
+func (s *Store) MoveDocument(ctx context.Context, objectID int64, name, folder, description string, at time.Time) error {
+	if _, err := s.db.Exec(ctx, `update objects set name = $2, summary = $3, updated = $4 where id = $1`, objectID, name, description, at); err != nil {
 		return err
 	}
 	_, err := s.db.Exec(ctx, `update documents set folder = $2 where object_id = $1`, objectID, folder)
