@@ -246,10 +246,18 @@ func (s *Store) GroupLog(ctx context.Context, groupID int64, limit int) ([]Group
 
 // MemberEvents lists the membership changes of a member, newest first.
 func (s *Store) MemberEvents(ctx context.Context, memberID int64, limit int) ([]GroupEvent, error) {
+	return s.MemberEventsBetween(ctx, memberID, time.Time{}, time.Now().Add(time.Hour), limit)
+}
+
+// MemberEventsBetween lists the membership changes of a member after one
+// time and up to another, newest first (to set them among the posts of a
+// page of the home feed).
+func (s *Store) MemberEventsBetween(ctx context.Context, memberID int64, after, upTo time.Time, limit int) ([]GroupEvent, error) {
 	rows, err := s.db.Query(ctx, `select e.id, e.kind || ' ' || g.username || '@' || g.host, m.username || '@' || m.host,
 		coalesce(b.username || '@' || b.host, ''), e.created_at
 		from group_events e join actors m on m.id = e.member_id join actors g on g.id = e.group_id
-		left join actors b on b.id = e.by_id where e.member_id = $1 order by e.id desc limit $2`, memberID, limit)
+		left join actors b on b.id = e.by_id where e.member_id = $1 and e.created_at > $2 and e.created_at <= $3
+		order by e.created_at desc, e.id desc limit $4`, memberID, after, upTo, limit)
 	if err != nil {
 		return nil, err
 	}

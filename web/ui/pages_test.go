@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/archipel-social/archipel/outbox"
+	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/testnet"
 )
 
@@ -101,5 +104,31 @@ func TestPagesHTTP(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusForbidden {
 		t.Errorf("post without CSRF token: %d, want 403", res.StatusCode)
+	}
+}
+
+// The home feed shows the reader's membership changes among the posts.
+func TestHomeShowsMembershipChanges(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{})
+	ctx := context.Background()
+	alice := n.CreateUser("alice", store.TierState, "")
+	bob := n.CreateUser("bob", store.TierState, "")
+	g, err := n.Outbox.CreateGroup(ctx, alice.Account, outbox.NewGroup{Name: "Atelier", Username: "atelier",
+		Visibility: store.VisibilityPublic, JoinPolicy: store.JoinOpen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Outbox.Join(ctx, bob.Actor, g.Actor); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Outbox.CreateNote(ctx, alice.Actor, outbox.NewNote{Text: "Bienvenue à Bob", GroupID: g.ID}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := signIn(t, n, "bob")
+	_, body := get(t, c, n.URL+"/")
+	joined := strings.Index(body, "Vous êtes membre de atelier@")
+	welcome := strings.Index(body, "Bienvenue à Bob")
+	if joined < 0 || welcome < 0 || welcome > joined {
+		t.Errorf("home feed: membership change at %d, later post at %d; want the post first, then the join", joined, welcome)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -26,10 +27,17 @@ type postView struct {
 	Group     *store.Actor
 }
 
-// feed is a list of posts with the link to older ones.
+// feed is a list of posts, with the reader's membership changes among them
+// on the home feed, and the link to older ones.
 type feed struct {
-	Posts []postView
+	Items []feedItem
 	Older string
+}
+
+// feedItem is a post or a membership change.
+type feedItem struct {
+	Post  *postView
+	Event *store.GroupEvent
 }
 
 func (u *UI) postViews(r *http.Request, objs []*store.Object) []postView {
@@ -71,7 +79,10 @@ func (u *UI) postViews(r *http.Request, objs []*store.Object) []postView {
 }
 
 func (u *UI) feedOf(r *http.Request, objs []*store.Object) feed {
-	f := feed{Posts: u.postViews(r, objs)}
+	var f feed
+	for _, p := range u.postViews(r, objs) {
+		f.Items = append(f.Items, feedItem{Post: &p})
+	}
 	if len(objs) == feedSize {
 		q := url.Values{"max_id": {strconv.FormatInt(objs[len(objs)-1].ID, 10)}}
 		f.Older = r.URL.Path + "?" + q.Encode()
@@ -98,9 +109,48 @@ func (u *UI) home(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	f := u.feedOf(r, objs)
+	if f.Items, err = u.withMembershipChanges(r, s.Actor.ID, objs, f.Items); err != nil {
+		u.fail(w, r, err)
+		return
+	}
 	v := u.newView(r, "title.home", "home")
-	v.Data = u.feedOf(r, objs)
+	v.Data = f
 	u.render(w, http.StatusOK, "home", v)
+}
+
+// withMembershipChanges sets the reader's joins, approvals, invitations and
+// removals among the posts of a home feed page, by time: those between this
+// page's oldest post (none on the last page) and the previous page's.
+func (u *UI) withMembershipChanges(r *http.Request, memberID int64, objs []*store.Object, items []feedItem) ([]feedItem, error) {
+	upTo := time.Now().Add(time.Minute)
+	if maxID := pageOf(r).MaxID; maxID > 0 {
+		prev, err := u.Store.ObjectByID(r.Context(), maxID)
+		if err != nil {
+			return items, nil // a page link to a deleted post: no changes rather than an error
+		}
+		upTo = prev.Published
+	}
+	var after time.Time
+	if len(objs) == feedSize {
+		after = objs[len(objs)-1].Published
+	}
+	events, err := u.Store.MemberEventsBetween(r.Context(), memberID, after, upTo, feedSize)
+	if err != nil || len(events) == 0 {
+		return items, err
+	}
+	merged := make([]feedItem, 0, len(items)+len(events))
+	for _, it := range items {
+		for len(events) > 0 && events[0].CreatedAt.After(it.Post.Published) {
+			merged = append(merged, feedItem{Event: &events[0]})
+			events = events[1:]
+		}
+		merged = append(merged, it)
+	}
+	for i := range events {
+		merged = append(merged, feedItem{Event: &events[i]})
+	}
+	return merged, nil
 }
 
 // createPost publishes what the composer holds: a post, a reply or a group
