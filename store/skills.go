@@ -85,10 +85,32 @@ func (s *Store) Directory(ctx context.Context, q DirectoryQuery) ([]*Actor, erro
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, a := range out {
-		if a.Skills, err = s.Skills(ctx, a.ID); err != nil {
-			return nil, err
-		}
+	return out, s.loadSkills(ctx, out)
+}
+
+// loadSkills fills the skills of a page of actors in one query.
+func (s *Store) loadSkills(ctx context.Context, actors []*Actor) error {
+	if len(actors) == 0 {
+		return nil
 	}
-	return out, nil
+	byID := make(map[int64]*Actor, len(actors))
+	ids := make([]int64, 0, len(actors))
+	for _, a := range actors {
+		byID[a.ID] = a
+		ids = append(ids, a.ID)
+	}
+	rows, err := s.db.Query(ctx, `select actor_id, label from skills where actor_id = any($1) order by actor_id, folded`, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var label string
+		if err := rows.Scan(&id, &label); err != nil {
+			return err
+		}
+		byID[id].Skills = append(byID[id].Skills, label)
+	}
+	return rows.Err()
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/archipel-social/archipel/store"
@@ -12,10 +13,15 @@ import (
 const maxQuery = 200
 
 type directoryData struct {
-	Searched bool
-	People   []*store.Actor
-	InviteTo []*store.Group
+	Searched     bool
+	People       []*store.Actor
+	InviteTo     []*store.Group
+	Newer, Older string // links to the neighbouring pages of results
+	First, Last  int    // the rank of the first and last person shown
 }
+
+// directoryPage is how many people a page of results shows.
+const directoryPage = 40
 
 // directory finds people by skill, name, organisation or unit, here and on
 // the nodes this one knows.
@@ -28,13 +34,36 @@ func (u *UI) directory(w http.ResponseWriter, r *http.Request) {
 	if len(skill) > maxQuery || len(text) > maxQuery {
 		v.Errors["skill"] = v.T("rule.query")
 	} else if skill != "" || text != "" || q.Has("all") {
+		offset, _ := strconv.Atoi(q.Get("offset"))
+		offset = min(max(offset, 0), 10000)
+		// One more than a page tells whether there is a next one.
 		people, err := u.Store.Directory(r.Context(), store.DirectoryQuery{Skill: skill, Text: text,
-			LocalOnly: q.Get("local") == "on", Limit: 40})
+			LocalOnly: q.Get("local") == "on", Limit: directoryPage + 1, Offset: offset})
 		if err != nil {
 			u.fail(w, r, err)
 			return
 		}
+		page := func(off int) string {
+			params := url.Values{}
+			for _, k := range []string{"skill", "q", "local", "all"} {
+				if val := q.Get(k); val != "" {
+					params.Set(k, val)
+				}
+			}
+			if off > 0 {
+				params.Set("offset", strconv.Itoa(off))
+			}
+			return "/directory?" + params.Encode()
+		}
+		if len(people) > directoryPage {
+			people = people[:directoryPage]
+			d.Older = page(offset + directoryPage)
+		}
+		if offset > 0 {
+			d.Newer = page(max(offset-directoryPage, 0))
+		}
 		d.Searched, d.People = true, people
+		d.First, d.Last = offset+1, offset+len(people)
 	}
 	if s := sessionOf(r); s != nil && len(d.People) > 0 {
 		d.InviteTo = u.groupsIRun(r, s)

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -130,5 +131,29 @@ func TestHomeShowsMembershipChanges(t *testing.T) {
 	welcome := strings.Index(body, "Bienvenue à Bob")
 	if joined < 0 || welcome < 0 || welcome > joined {
 		t.Errorf("home feed: membership change at %d, later post at %d; want the post first, then the join", joined, welcome)
+	}
+}
+
+// The directory pages its results, keeping the search in its links.
+func TestDirectoryPages(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{})
+	ctx := context.Background()
+	for i := range 45 {
+		u := n.CreateUser(fmt.Sprintf("agent_%02d", i), store.TierState, "")
+		if err := n.Store.SetSkills(ctx, u.Actor.ID, []string{"Urbanisme"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &http.Client{}
+	_, body := get(t, c, n.URL+"/directory?skill=urbanisme")
+	if strings.Count(body, `class="card person"`) != 40 || !strings.Contains(body, `href="/directory?offset=40&amp;skill=urbanisme" rel="next"`) {
+		t.Fatalf("first page: %d people, next link present %v", strings.Count(body, `class="card person"`), strings.Contains(body, `rel="next"`))
+	}
+	_, body = get(t, c, n.URL+"/directory?offset=40&skill=urbanisme")
+	if strings.Count(body, `class="card person"`) != 5 || strings.Contains(body, `rel="next"`) || !strings.Contains(body, `rel="prev"`) {
+		t.Errorf("second page: %d people", strings.Count(body, `class="card person"`))
+	}
+	if !strings.Contains(body, "Personnes 41 à 45") {
+		t.Errorf("second page does not say which people it shows")
 	}
 }
