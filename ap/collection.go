@@ -20,6 +20,19 @@ func Collection(id string, total int64, withPages bool) vocab.Item {
 	return c
 }
 
+// CollectionWithItems is a collection that carries its first items itself,
+// besides the link to its pages: Lemmy reads a community's outbox and
+// moderators from the collection's own orderedItems.
+func CollectionWithItems(id string, total int64, items vocab.ItemCollection, withPages bool) vocab.Item {
+	c := vocab.OrderedCollectionNew(vocab.ID(id))
+	c.TotalItems = uint(total)
+	c.OrderedItems = items
+	if withPages {
+		c.First = vocab.IRI(id + "?page=true")
+	}
+	return c
+}
+
 // CollectionPage is one page; next is the keyset cursor of the following
 // page, or 0 when this is the last one.
 func CollectionPage(collection string, cursor string, items vocab.ItemCollection, next int64) vocab.Item {

@@ -99,7 +99,7 @@ func (p *Processor) process(ctx context.Context, row *store.Activity) error {
 // ParseActivity reads an activity with go-ap; an unknown or missing type is
 // an error (go-ap returns nil for it).
 func ParseActivity(raw []byte) (*vocab.Activity, error) {
-	it, err := vocab.UnmarshalJSON(raw)
+	it, err := ap.Unmarshal(raw)
 	if err != nil {
 		return nil, fmt.Errorf("unreadable activity: %w", err)
 	}
@@ -150,7 +150,7 @@ func (p *Processor) fetchObject(ctx context.Context, id string) (vocab.Item, []b
 	if err != nil {
 		return nil, nil, err
 	}
-	it, err := vocab.UnmarshalJSON(raw)
+	it, err := ap.Unmarshal(raw)
 	if err != nil || it == nil {
 		return nil, nil, refused("object %s unreadable", id)
 	}

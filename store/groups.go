@@ -139,6 +139,16 @@ func (s *Store) CountMembers(ctx context.Context, groupID int64) (int64, error) 
 	return n, err
 }
 
+// Moderators lists the actor URIs of a group's owners and animators.
+func (s *Store) Moderators(ctx context.Context, groupID int64) ([]string, error) {
+	rows, err := s.db.Query(ctx, `select a.uri from memberships m join actors a on a.id = m.member_id
+		where m.group_id = $1 and m.state = 'accepted' and m.role in ('owner', 'animator') order by m.created_at`, groupID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
 // GroupFilter selects groups for listings.
 type GroupFilter struct {
 	// ViewerID, when set, also lists the secret groups the viewer belongs to.

@@ -201,6 +201,22 @@ func (s *Store) CountAuthorObjects(ctx context.Context, actorID int64) (int64, e
 	return n, err
 }
 
+// CountPublicAuthorObjects counts what an actor's outbox lists: its live
+// public and unlisted posts (the others' number is nobody else's business).
+func (s *Store) CountPublicAuthorObjects(ctx context.Context, actorID int64) (int64, error) {
+	var n int64
+	err := s.db.QueryRow(ctx, `select count(*) from objects where attributed_to = $1 and deleted_at is null
+		and type in `+postTypes+` and visibility in ('public', 'unlisted')`, actorID).Scan(&n)
+	return n, err
+}
+
+// CountGroupPosts counts a group's live posts.
+func (s *Store) CountGroupPosts(ctx context.Context, groupID int64) (int64, error) {
+	var n int64
+	err := s.db.QueryRow(ctx, `select count(*) from objects where group_id = $1 and deleted_at is null and type in `+postTypes, groupID).Scan(&n)
+	return n, err
+}
+
 // CountLocalPosts counts this node's live notes, for NodeInfo.
 func (s *Store) CountLocalPosts(ctx context.Context) (int64, error) {
 	var n int64

@@ -142,8 +142,18 @@ func (s *Server) groupModerators(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	// Moderators are few: one page, no paging (Lemmy's shape).
-	s.memberCollection(w, r, g, s.Links.Moderators(g.URI), func(m *store.Membership) bool { return m.Role != store.MemberMember })
+	// Moderators are few: all of them in the collection itself, no pages
+	// (Lemmy's shape).
+	mods, err := s.Store.Moderators(r.Context(), g.ID)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	items := vocab.ItemCollection{}
+	for _, uri := range mods {
+		items = append(items, vocab.IRI(uri))
+	}
+	s.writeAP(w, ap.CollectionWithItems(s.Links.Moderators(g.URI), int64(len(items)), items, false))
 }
 
 func (s *Server) memberCollection(w http.ResponseWriter, r *http.Request, g *store.Group, id string, keep func(*store.Membership) bool) {
@@ -236,19 +246,58 @@ func (s *Server) personOutbox(w http.ResponseWriter, r *http.Request) {
 	s.outboxCollection(w, r, a)
 }
 
+// groupOutbox lists the group's posts as the group announced them
+// (Announce{Create{Note}}), newest first; the collection itself carries the
+// first page, for Lemmy and Mbin, which backfill a community from it.
 func (s *Server) groupOutbox(w http.ResponseWriter, r *http.Request) {
 	g, ok := s.groupContentAllowed(w, r)
 	if !ok {
 		return
 	}
-	s.outboxCollection(w, r, g.Actor)
+	before, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	objs, err := s.Store.GroupTimeline(r.Context(), g.ID, store.Page{MaxID: before, Limit: ap.CollectionPageSize})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	items := make(vocab.ItemCollection, 0, len(objs))
+	var last int64
+	for _, o := range objs {
+		note := ap.NoteObject(o, o.Author, ap.Address(o, o.Author, g.Actor, nil), nil)
+		create := vocab.CreateNew(vocab.ID(o.URI+"/activity"), note)
+		create.Actor = vocab.IRI(o.Author.URI)
+		create.Published = o.Published.UTC()
+		var to, cc vocab.ItemCollection
+		if n, err := vocab.ToObject(note); err == nil {
+			create.To, create.CC = n.To, n.CC
+			to, cc = n.To, n.CC
+		}
+		announce := ap.NewActivity(vocab.AnnounceType, g.URI+"/outbox/"+strconv.FormatInt(o.ID, 10), g.URI, create, to, cc)
+		announce.Audience = ap.IRIs(g.URI)
+		announce.Published = o.Published.UTC()
+		items = append(items, announce)
+		last = o.ID
+	}
+	if len(objs) < ap.CollectionPageSize {
+		last = 0
+	}
+	if r.URL.Query().Get("page") != "" {
+		s.writeAP(w, ap.CollectionPage(g.Outbox, r.URL.Query().Get("after"), items, last))
+		return
+	}
+	n, err := s.Store.CountGroupPosts(r.Context(), g.ID)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	s.writeAP(w, ap.CollectionWithItems(g.Outbox, n, items, true))
 }
 
 // outboxCollection lists an actor's public posts as Create activities, newest
 // first.
 func (s *Server) outboxCollection(w http.ResponseWriter, r *http.Request, a *store.Actor) {
 	if r.URL.Query().Get("page") == "" {
-		n, err := s.Store.CountAuthorObjects(r.Context(), a.ID)
+		n, err := s.Store.CountPublicAuthorObjects(r.Context(), a.ID)
 		if err != nil {
 			writeError(w, err)
 			return
@@ -324,7 +373,20 @@ func (s *Server) canSee(r *http.Request, o *store.Object, viewer *store.Actor) b
 }
 
 func (s *Server) writeAP(w http.ResponseWriter, it vocab.Item) {
-	body, err := ap.Marshal(it, nil)
+	var extras map[string]any
+	// go-ap leaves out an empty orderedItems; Lemmy wants [] on a page and on
+	// a collection that carries its items.
+	switch c := it.(type) {
+	case *vocab.OrderedCollectionPage:
+		if len(c.OrderedItems) == 0 {
+			extras = map[string]any{"orderedItems": []any{}}
+		}
+	case *vocab.OrderedCollection:
+		if len(c.OrderedItems) == 0 && c.First == nil {
+			extras = map[string]any{"orderedItems": []any{}}
+		}
+	}
+	body, err := ap.Marshal(it, extras)
 	if err != nil {
 		writeError(w, err)
 		return

@@ -80,8 +80,10 @@ func (s *Server) apiLookupAccount(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if !remote || strings.EqualFold(host, s.Links.Host()) {
 		a, err = s.Store.LocalActorByUsername(r.Context(), name)
-	} else if a, err = s.Store.ActorByHandle(r.Context(), name, strings.ToLower(host)); errors.Is(err, store.ErrNotFound) && s.Federator != nil {
-		// Unknown here: ask its node (WebFinger), as following by handle needs.
+	} else if a, err = s.Store.ActorByHandle(r.Context(), name, strings.ToLower(host)); errors.Is(err, store.ErrNotFound) && s.Federator != nil && currentAccount(r) != nil {
+		// Unknown here: ask its node (WebFinger), as following by handle
+		// needs; only for a signed-in reader, or anyone could make this node
+		// fetch from any host.
 		if a, err = s.Federator.ResolveHandle(r.Context(), acct); err != nil {
 			remoteError(w, err)
 			return

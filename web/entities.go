@@ -2,8 +2,12 @@ package web
 
 import (
 	"context"
+	"html"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/archipel-social/archipel/store"
 )
@@ -114,9 +118,23 @@ func (s *Server) statusEntity(ctx context.Context, o *store.Object) statusJSON {
 	if n, err := s.Store.CountLikes(ctx, o.ID); err == nil {
 		st.FavouritesCount = int(n)
 	}
-	if o.Visibility == store.ObjGroup {
-		st.Visibility = "private"
+	if n, err := s.Store.CountReplies(ctx, []string{o.URI}); err == nil {
+		st.RepliesCount = int(n[o.URI])
 	}
+	if o.Visibility == store.ObjGroup {
+		// Mastodon has no group visibility: a public group's posts are
+		// public, the others are for members, which clients show as private.
+		st.Visibility = "private"
+		if g, err := s.Store.GroupByActorID(ctx, *o.GroupID); err == nil && g.Visibility == store.VisibilityPublic {
+			st.Visibility = "public"
+		}
+	}
+	if o.Name != "" && (o.Type == "Page" || o.Type == "Article") {
+		// Lemmy's posts and articles have a title that Mastodon's entity has
+		// no field for: it leads the content, as Mastodon shows them.
+		st.Content = "<p><strong>" + html.EscapeString(o.Name) + "</strong></p>" + st.Content
+	}
+	st.SpoilerText = plainText(o.Summary)
 	if o.GroupID != nil {
 		id := strconv.FormatInt(*o.GroupID, 10)
 		st.GroupID = &id
@@ -128,6 +146,16 @@ func (s *Server) statusEntity(ctx context.Context, o *store.Object) statusJSON {
 		}
 	}
 	return st
+}
+
+// spoilerPolicy keeps no markup: spoiler_text is plain text in Mastodon's API.
+var spoilerPolicy = bluemonday.StrictPolicy()
+
+func plainText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return s
+	}
+	return html.UnescapeString(spoilerPolicy.Sanitize(s))
 }
 
 func (s *Server) statusEntities(ctx context.Context, objs []*store.Object) []statusJSON {

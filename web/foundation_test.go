@@ -194,7 +194,8 @@ func TestCollections(t *testing.T) {
 		First      string
 	}
 	n.Do("GET", "/users/alice/outbox", "", nil, "Accept", activityJSON).JSON(t, &coll)
-	if coll.Type != "OrderedCollection" || coll.TotalItems != 26 || coll.First == "" {
+	// The followers-only post is neither listed nor counted.
+	if coll.Type != "OrderedCollection" || coll.TotalItems != 25 || coll.First == "" {
 		t.Fatalf("outbox: %+v", coll)
 	}
 	var page struct {
@@ -221,6 +222,49 @@ func TestCollections(t *testing.T) {
 		t.Errorf("second page: %d items (followers-only post must not be listed), next %q", len(second.OrderedItems), second.Next)
 	}
 
+	// A public group's outbox carries its latest posts as the group announced
+	// them, and its moderators inline (what Lemmy reads).
+	pub := alice.API("POST", "/groups", map[string]any{"name": "Atelier ouvert", "visibility": "public"})
+	var pg struct{ ID, Username string }
+	pub.JSON(t, &pg)
+	for i := range 3 {
+		if res := alice.API("POST", "/statuses", map[string]any{"status": "Dans le groupe " + strconv.Itoa(i), "group_id": pg.ID}); res.Status != 200 {
+			t.Fatalf("group post: %d %s", res.Status, res.Body)
+		}
+	}
+	var gout struct {
+		Type         string
+		TotalItems   int
+		First        string
+		OrderedItems []struct {
+			Type, Actor string
+			Object      struct {
+				Type   string
+				Object struct{ Content string }
+			}
+		}
+	}
+	n.Do("GET", "/groups/"+pg.Username+"/outbox", "", nil, "Accept", activityJSON).JSON(t, &gout)
+	if gout.TotalItems != 3 || len(gout.OrderedItems) != 3 || gout.First == "" {
+		t.Fatalf("group outbox: %+v", gout)
+	}
+	if it := gout.OrderedItems[0]; it.Type != "Announce" || it.Actor != n.URL+"/groups/"+pg.Username ||
+		it.Object.Type != "Create" || it.Object.Object.Content != "<p>Dans le groupe 2</p>" {
+		t.Errorf("group outbox item: %+v", it)
+	}
+	var mods struct {
+		TotalItems   int
+		OrderedItems []string
+	}
+	n.Do("GET", "/groups/"+pg.Username+"/moderators", "", nil, "Accept", activityJSON).JSON(t, &mods)
+	if mods.TotalItems != 1 || len(mods.OrderedItems) != 1 || mods.OrderedItems[0] != alice.Actor.URI {
+		t.Errorf("moderators: %+v", mods)
+	}
+	empty := n.Do("GET", "/users/alice/followers?page=true", "", nil, "Accept", activityJSON)
+	if !strings.Contains(string(empty.Body), `"orderedItems":[]`) {
+		t.Errorf("an empty page has no orderedItems array: %s", empty.Body)
+	}
+
 	// Private group members are not shown to an unsigned reader.
 	priv := alice.API("POST", "/groups", map[string]any{"name": "Projet SI", "visibility": "private"})
 	var g struct{ Username string }
@@ -228,7 +272,7 @@ func TestCollections(t *testing.T) {
 	if res := n.Do("GET", "/groups/"+g.Username+"/members", "", nil, "Accept", activityJSON); res.Status != 401 {
 		t.Errorf("private members, unsigned: %d", res.Status)
 	}
-	pub := alice.API("POST", "/groups", map[string]any{"name": "Réseau public"})
+	pub = alice.API("POST", "/groups", map[string]any{"name": "Réseau public"})
 	pub.JSON(t, &g)
 	var members struct{ TotalItems int }
 	n.Do("GET", "/groups/"+g.Username+"/members", "", nil, "Accept", activityJSON).JSON(t, &members)
