@@ -263,16 +263,8 @@ func (s *Server) groupOutbox(w http.ResponseWriter, r *http.Request) {
 	items := make(vocab.ItemCollection, 0, len(objs))
 	var last int64
 	for _, o := range objs {
-		note := ap.NoteObject(o, o.Author, ap.Address(o, o.Author, g.Actor, nil), nil)
-		create := vocab.CreateNew(vocab.ID(o.URI+"/activity"), note)
-		create.Actor = vocab.IRI(o.Author.URI)
-		create.Published = o.Published.UTC()
-		var to, cc vocab.ItemCollection
-		if n, err := vocab.ToObject(note); err == nil {
-			create.To, create.CC = n.To, n.CC
-			to, cc = n.To, n.CC
-		}
-		announce := ap.NewActivity(vocab.AnnounceType, g.URI+"/outbox/"+strconv.FormatInt(o.ID, 10), g.URI, create, to, cc)
+		create := createOf(o, o.Author, g.Actor)
+		announce := ap.NewActivity(vocab.AnnounceType, g.URI+"/outbox/"+strconv.FormatInt(o.ID, 10), g.URI, create, create.To, create.CC)
 		announce.Audience = ap.IRIs(g.URI)
 		announce.Published = o.Published.UTC()
 		items = append(items, announce)
@@ -291,6 +283,18 @@ func (s *Server) groupOutbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.writeAP(w, ap.CollectionWithItems(g.Outbox, n, items, true))
+}
+
+// createOf is the Create activity of a post, addressed as the post is.
+func createOf(o *store.Object, author, group *store.Actor) *vocab.Activity {
+	note := ap.NoteObject(o, author, ap.Address(o, author, group, nil), nil)
+	create := vocab.CreateNew(vocab.ID(o.URI+"/activity"), note)
+	create.Actor = vocab.IRI(author.URI)
+	create.Published = o.Published.UTC()
+	if n, err := vocab.ToObject(note); err == nil {
+		create.To, create.CC = n.To, n.CC
+	}
+	return create
 }
 
 // outboxCollection lists an actor's public posts as Create activities, newest
@@ -314,14 +318,7 @@ func (s *Server) outboxCollection(w http.ResponseWriter, r *http.Request, a *sto
 	items := make(vocab.ItemCollection, 0, len(objs))
 	var last int64
 	for _, o := range objs {
-		note := ap.NoteObject(o, a, ap.Address(o, a, nil, nil), nil)
-		create := vocab.CreateNew(vocab.ID(o.URI+"/activity"), note)
-		create.Actor = vocab.IRI(a.URI)
-		create.Published = o.Published.UTC()
-		if n, err := vocab.ToObject(note); err == nil {
-			create.To, create.CC = n.To, n.CC
-		}
-		items = append(items, create)
+		items = append(items, createOf(o, a, nil))
 		last = o.ID
 	}
 	if len(objs) < ap.CollectionPageSize {
