@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	vocab "github.com/go-ap/activitypub"
 	"github.com/go-chi/chi/v5"
@@ -22,6 +23,21 @@ func (s *Server) localActor(r *http.Request, typ string) (*store.Actor, error) {
 		return nil, store.ErrNotFound
 	}
 	return a, nil
+}
+
+// pageOrActor serves a local actor's document for an ActivityPub request on
+// its web page's URL, and the page otherwise.
+func (s *Server) pageOrActor(actor http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept")
+		name, host, remote := strings.Cut(chi.URLParam(r, "handle"), "@")
+		if !wantsActivityJSON(r) || (remote && !strings.EqualFold(host, s.Links.Host())) {
+			s.Pages.ServeHTTP(w, r)
+			return
+		}
+		chi.RouteContext(r.Context()).URLParams.Add("username", name)
+		actor(w, r)
+	}
 }
 
 func (s *Server) person(w http.ResponseWriter, r *http.Request) {

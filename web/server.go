@@ -166,6 +166,10 @@ func New(d Deps) *Server {
 		})
 	})
 	if d.Pages != nil {
+		// A profile or group page asked for as ActivityPub answers with the
+		// actor document: Mastodon and Lemmy resolve a pasted profile URL so.
+		r.Get("/@{handle}", s.pageOrActor(s.person))
+		r.Get("/g/{handle}", s.pageOrActor(s.group))
 		r.Handle("/*", d.Pages)
 	}
 	s.router = r

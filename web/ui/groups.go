@@ -187,6 +187,7 @@ func (u *UI) groupPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := u.newView(r, "title.group", "groups")
 	v.Data = gv
+	v.ActorURI = gv.URI
 	u.render(w, http.StatusOK, "group", v)
 }
 

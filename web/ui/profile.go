@@ -106,6 +106,7 @@ func (u *UI) profile(w http.ResponseWriter, r *http.Request) {
 		v.Nav = "me"
 	}
 	v.Data = d
+	v.ActorURI = a.URI
 	u.render(w, http.StatusOK, "profile", v)
 }
 

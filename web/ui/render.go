@@ -29,6 +29,9 @@ type view struct {
 	Form    url.Values
 	Errors  map[string]string
 	Data    any
+	// ActorURI is the ActivityPub id of the person or group a page shows,
+	// linked as its alternate form.
+	ActorURI string
 }
 
 // T translates a catalogue key into the reader's language.
