@@ -6,6 +6,7 @@ import (
 
 	vocab "github.com/go-ap/activitypub"
 
+	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -42,6 +43,37 @@ func create(ctx context.Context, p *Processor, in *incoming) error {
 	return p.storeNote(ctx, n)
 }
 
+// joinByPosting makes a member of a follower who posts in an open group.
+// For Lemmy and Mbin, following a community is joining it: they never send
+// Join. The group's rules still decide (open policy, State-only, ban list);
+// a Mastodon follower who never posts stays a read-only follower.
+func (p *Processor) joinByPosting(ctx context.Context, in *incoming, g *store.Group, existing *store.Membership) (bool, error) {
+	if in.actor.Type != store.TypePerson || (existing != nil && existing.State != store.StateInvited) {
+		return false, nil
+	}
+	if f, err := p.Store.FollowOf(ctx, in.actor.ID, g.ID); errors.Is(err, store.ErrNotFound) || (err == nil && f.State != store.FollowAccepted) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	trusted, err := p.Outbox.TrustedTier(ctx, in.actor)
+	if err != nil {
+		return false, err
+	}
+	if state, err := outbox.JoinDecision(g, existing, in.actor, trusted); errors.Is(err, outbox.ErrRefusedByGroup) || state != store.StateAccepted {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return true, p.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.SetMembership(ctx, &store.Membership{GroupID: g.ID, MemberID: in.actor.ID, Role: store.MemberMember,
+			State: store.StateAccepted, ActivityURI: in.row.URI}); err != nil {
+			return err
+		}
+		return tx.LogGroupEvent(ctx, g.ID, in.actor.ID, nil, outbox.EventJoined)
+	})
+}
+
 // postInLocalGroup checks the author may post in our group, stores the post
 // and has the group announce it to every member node.
 func (p *Processor) postInLocalGroup(ctx context.Context, in *incoming, n *remoteNote, ga *store.Actor) error {
@@ -50,10 +82,17 @@ func (p *Processor) postInLocalGroup(ctx context.Context, in *incoming, n *remot
 		return err
 	}
 	m, err := p.Store.MembershipOf(ctx, g.ID, in.actor.ID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && m.State != store.StateAccepted) {
-		return refused("%s is not a member of %s: posting needs membership", in.actor.URI, g.URI)
+	if errors.Is(err, store.ErrNotFound) {
+		m = nil
 	} else if err != nil {
 		return err
+	}
+	if m == nil || m.State != store.StateAccepted {
+		if joined, err := p.joinByPosting(ctx, in, g, m); err != nil {
+			return err
+		} else if !joined {
+			return refused("%s is not a member of %s: posting needs membership", in.actor.URI, g.URI)
+		}
 	}
 	if n.obj.InReplyTo != "" {
 		parent, err := p.Store.ObjectByURI(ctx, n.obj.InReplyTo)

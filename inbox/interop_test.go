@@ -85,7 +85,8 @@ func TestMobilizonAndLemmyShapes(t *testing.T) {
 		return len(members) == 1
 	})
 
-	// Lemmy: Follow of a public group subscribes read-only; a post needs membership.
+	// Lemmy: Follow of a public group subscribes; Lemmy never sends Join, so
+	// a follower who posts in an open group becomes a member by posting.
 	lm := testnet.NewRemoteActor(t, "lemmy_user")
 	followID := lm.NewID("follow")
 	lm.Post(t, groupInbox, fixture(t, "lemmy_follow.json", map[string]string{"id": followID, "actor": lm.URI, "group": groupURI}))
@@ -98,8 +99,27 @@ func TestMobilizonAndLemmyShapes(t *testing.T) {
 		_ = a.Pool.QueryRow(ctx, `select count(*) from activities where not local and processed_at is null`).Scan(&n)
 		return n == 0
 	})
-	if _, err := a.Store.ObjectByURI(ctx, pageID); err == nil {
-		t.Error("a read-only follower's post was taken into the group")
+	if _, err := a.Store.ObjectByURI(ctx, pageID); err != nil {
+		t.Errorf("a Lemmy follower's post in an open group: %v", err)
+	}
+	alice.API("GET", "/groups/"+g.ID+"/members", nil).JSON(t, &members)
+	if len(members) != 2 {
+		t.Errorf("the Lemmy poster is not a member: %+v", members)
+	}
+	// In a group that approves its members, following stays read-only.
+	createGroup(t, alice, map[string]any{"name": "Réseau sur demande", "visibility": "public", "join_policy": "approval"})
+	approvalURI := a.URL + "/groups/reseau_sur_demande"
+	followID2 := lm.NewID("follow")
+	lm.Post(t, approvalURI+"/inbox", fixture(t, "lemmy_follow.json", map[string]string{"id": followID2, "actor": lm.URI, "group": approvalURI}))
+	received(t, lm, "Accept", followID2)
+	page2 := lm.NewID("post")
+	create2 := lm.NewID("create")
+	lm.Post(t, approvalURI+"/inbox", fixture(t, "lemmy_create_page.json", map[string]string{"id": create2, "actor": lm.URI, "group": approvalURI, "object": page2}))
+	if reason := processedReason(t, a, create2); !strings.Contains(reason, "posting needs membership") {
+		t.Errorf("a follower's post in an approval group: %q", reason)
+	}
+	if _, err := a.Store.ObjectByURI(ctx, page2); err == nil {
+		t.Error("a read-only follower's post was taken into an approval group")
 	}
 	// The follower's node receives the group's announces.
 	testnet.Eventually(t, wait, "the group's Announce at the Lemmy follower's node", func() bool {
