@@ -13,7 +13,7 @@ func init() { handle(vocab.AnnounceType, announce) }
 
 // announce: an actor shares a post. The post is never taken from the
 // announce itself: it is fetched from its origin, and kept when someone here
-// follows the one who shared it.
+// follows the one who shared it; the share is kept too, for their timelines.
 func announce(ctx context.Context, p *Processor, in *incoming) error {
 	if in.actor.Type == store.TypeGroup && !in.actor.Local {
 		return groupAnnounce(ctx, p, in)
@@ -26,13 +26,29 @@ func announce(ctx context.Context, p *Processor, in *incoming) error {
 		return refused("announce by %s, whom nobody here follows", in.actor.URI)
 	}
 	n, err := p.fetchPost(ctx, in.objectID())
-	if err != nil || n == nil {
+	if err != nil {
 		return err
 	}
-	if len(n.groups) > 0 {
-		return refused("%s shared a post of a group: group posts come from their group", in.actor.URI)
+	if n != nil {
+		if len(n.groups) > 0 {
+			return refused("%s shared a post of a group: group posts come from their group", in.actor.URI)
+		}
+		if err := p.storeNote(ctx, n); err != nil {
+			return err
+		}
 	}
-	return p.storeNote(ctx, n)
+	// The share itself shows in its followers' timelines, when what it
+	// shares is public.
+	shared, err := p.Store.ObjectByURI(ctx, in.objectID())
+	if err != nil {
+		return err
+	}
+	if shared.DeletedAt != nil || shared.GroupID != nil || (shared.Visibility != store.ObjPublic && shared.Visibility != store.ObjUnlisted) {
+		return refused("%s shared %s, which is not public", in.actor.URI, shared.URI)
+	}
+	_, err = p.Store.CreateObject(ctx, &store.Object{URI: in.row.URI, Type: store.ShareType, AttributedTo: in.actor.ID,
+		Visibility: store.ObjPublic, URL: shared.URI})
+	return err
 }
 
 // fetchPost dereferences an announced post from its origin, with its

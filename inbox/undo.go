@@ -11,7 +11,7 @@ import (
 
 func init() { handle(vocab.UndoType, undo) }
 
-// undo: an actor takes back its own Follow or Like. The undone activity is
+// undo: an actor takes back its own Follow, Like or share. The undone activity is
 // found by id among those we received from the same actor.
 func undo(ctx context.Context, p *Processor, in *incoming) error {
 	undone, err := p.Store.ActivityByURI(ctx, in.objectID())
@@ -34,6 +34,14 @@ func undo(ctx context.Context, p *Processor, in *incoming) error {
 		return p.Store.DeleteFollow(ctx, in.actor.ID, target.ID)
 	case "Like":
 		return p.Store.RemoveLikeByActivity(ctx, in.actor.ID, undone.URI)
+	case "Announce":
+		share, err := p.Store.ObjectByURI(ctx, undone.URI)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (share.Type != store.ShareType || share.AttributedTo != in.actor.ID)) {
+			return nil // never kept
+		} else if err != nil {
+			return err
+		}
+		return p.Store.DeleteObject(ctx, share.ID)
 	}
 	return refused("undo of %s is not handled", undone.Type)
 }

@@ -160,19 +160,52 @@ func (p Page) normalised() Page {
 	return p
 }
 
+// ShareType is the type of the objects that record a followed person's
+// share (boost) of a post: their URL is the shared post's URI.
+const ShareType = "Announce"
+
+// SharedPosts loads, by URI, the live posts some shares point to.
+func (s *Store) SharedPosts(ctx context.Context, uris []string) (map[string]*Object, error) {
+	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+		from objects o join actors a on a.id = o.attributed_to
+		where o.uri = any($1) and o.deleted_at is null and o.type in `+postTypes+` and o.visibility in ('public', 'unlisted')`, uris)
+	if err != nil {
+		return nil, err
+	}
+	list, err := collectObjects(rows)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*Object, len(list))
+	for _, o := range list {
+		out[o.URI] = o
+	}
+	return out, nil
+}
+
+// CountShares counts the live shares of a post.
+func (s *Store) CountShares(ctx context.Context, uri string) (int64, error) {
+	var n int64
+	err := s.db.QueryRow(ctx, `select count(*) from objects where type = 'Announce' and url = $1 and deleted_at is null`, uri).Scan(&n)
+	return n, err
+}
+
 // HomeTimeline lists, newest first, what an actor sees at home: its own posts,
 // the posts of those it follows (public, unlisted or followers-only), posts in
-// groups it belongs to, and direct posts that mention it.
+// groups it belongs to, direct posts that mention it, and the shares of
+// those it follows (ShareType rows, resolved with SharedPosts).
 func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Object, error) {
 	p = p.normalised()
 	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
 		from objects o join actors a on a.id = o.attributed_to
-		where o.deleted_at is null and o.type in `+postTypes+` and o.id < $2 and o.id > $3 and (
+		where o.deleted_at is null and o.id < $2 and o.id > $3 and ((o.type in `+postTypes+` and (
 		  o.attributed_to = $1
 		  or (o.group_id is null and o.visibility in ('public', 'unlisted', 'private') and o.attributed_to in
 		      (select followee_id from follows where follower_id = $1 and state = 'accepted'))
 		  or o.group_id in (select group_id from memberships where member_id = $1 and state = 'accepted')
-		  or o.id in (select object_id from mentions where actor_id = $1))
+		  or o.id in (select object_id from mentions where actor_id = $1)))
+		  or (o.type = 'Announce' and o.attributed_to in
+		      (select followee_id from follows where follower_id = $1 and state = 'accepted')))
 		order by o.id desc limit $4`, actorID, p.MaxID, p.MinID, p.Limit)
 	if err != nil {
 		return nil, err

@@ -100,9 +100,21 @@ type statusJSON struct {
 	Tags               []any       `json:"tags"`
 	Emojis             []any       `json:"emojis"`
 	GroupID            *string     `json:"group_id"`
+	Reblog             *statusJSON `json:"reblog"`
 }
 
 func (s *Server) statusEntity(ctx context.Context, o *store.Object) statusJSON {
+	if o.Type == store.ShareType {
+		// A share is a status of its own that carries the shared one.
+		st := statusJSON{ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URI, CreatedAt: o.Published.UTC(),
+			Account: s.accountEntity(ctx, o.Author), Visibility: "public",
+			MediaAttachments: []any{}, Mentions: []any{}, Tags: []any{}, Emojis: []any{}}
+		if shared, err := s.Store.ObjectByURI(ctx, o.URL); err == nil && shared.DeletedAt == nil {
+			inner := s.statusEntity(ctx, shared)
+			st.Reblog = &inner
+		}
+		return st
+	}
 	author := o.Author
 	if author == nil {
 		author, _ = s.Store.ActorByID(ctx, o.AttributedTo)
@@ -120,6 +132,9 @@ func (s *Server) statusEntity(ctx context.Context, o *store.Object) statusJSON {
 	}
 	if n, err := s.Store.CountReplies(ctx, []string{o.URI}); err == nil {
 		st.RepliesCount = int(n[o.URI])
+	}
+	if n, err := s.Store.CountShares(ctx, o.URI); err == nil {
+		st.ReblogsCount = int(n)
 	}
 	if o.Visibility == store.ObjGroup {
 		// Mastodon has no group visibility: a public group's posts are
@@ -161,7 +176,11 @@ func plainText(s string) string {
 func (s *Server) statusEntities(ctx context.Context, objs []*store.Object) []statusJSON {
 	out := make([]statusJSON, 0, len(objs))
 	for _, o := range objs {
-		out = append(out, s.statusEntity(ctx, o))
+		st := s.statusEntity(ctx, o)
+		if o.Type == store.ShareType && st.Reblog == nil {
+			continue // the shared post is gone
+		}
+		out = append(out, st)
 	}
 	return out
 }

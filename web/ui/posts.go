@@ -25,6 +25,8 @@ type postView struct {
 	Replies   int64
 	CanDelete bool
 	Group     *store.Actor
+	// SharedBy is the followed person whose share brought the post here.
+	SharedBy *store.Actor
 }
 
 // feed is a list of posts, with the reader's membership changes among them
@@ -38,6 +40,44 @@ type feed struct {
 type feedItem struct {
 	Post  *postView
 	Event *store.GroupEvent
+}
+
+// resolveShares puts in place of each share the post it shares, with who
+// shared it; shares of posts now gone are left out.
+func (u *UI) resolveShares(r *http.Request, objs []*store.Object) ([]*store.Object, []*store.Actor) {
+	var uris []string
+	for _, o := range objs {
+		if o.Type == store.ShareType {
+			uris = append(uris, o.URL)
+		}
+	}
+	if len(uris) == 0 {
+		return objs, make([]*store.Actor, len(objs))
+	}
+	shared, err := u.Store.SharedPosts(r.Context(), uris)
+	if err != nil {
+		u.Log.Warn("shared posts", "err", err)
+	}
+	// A post shows once a page, even when it came both by its author and by
+	// shares.
+	seen := map[string]bool{}
+	for _, o := range objs {
+		if o.Type != store.ShareType {
+			seen[o.URI] = true
+		}
+	}
+	posts := make([]*store.Object, 0, len(objs))
+	by := make([]*store.Actor, 0, len(objs))
+	for _, o := range objs {
+		switch {
+		case o.Type != store.ShareType:
+			posts, by = append(posts, o), append(by, nil)
+		case shared[o.URL] != nil && !seen[o.URL]:
+			seen[o.URL] = true
+			posts, by = append(posts, shared[o.URL]), append(by, o.Author)
+		}
+	}
+	return posts, by
 }
 
 func (u *UI) postViews(r *http.Request, objs []*store.Object) []postView {
@@ -80,7 +120,9 @@ func (u *UI) postViews(r *http.Request, objs []*store.Object) []postView {
 
 func (u *UI) feedOf(r *http.Request, objs []*store.Object) feed {
 	var f feed
-	for _, p := range u.postViews(r, objs) {
+	posts, sharedBy := u.resolveShares(r, objs)
+	for i, p := range u.postViews(r, posts) {
+		p.SharedBy = sharedBy[i]
 		f.Items = append(f.Items, feedItem{Post: &p})
 	}
 	if len(objs) == feedSize {
