@@ -217,6 +217,10 @@ func (f *Federator) Actor(ctx context.Context, uri string, refresh bool) (*store
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	if cached != nil && cached.DeletedAt != nil && !refresh {
+		// The account deleted itself: gone, like its origin says.
+		return nil, &FetchError{URL: uri, Status: http.StatusGone}
+	}
 	if cached != nil && (cached.Local || (!refresh && cached.FetchedAt != nil && time.Since(*cached.FetchedAt) < ActorFreshness)) {
 		return cached, nil
 	}
@@ -316,6 +320,9 @@ func (f *Federator) ResolveKey(ctx context.Context, keyID string, refresh bool) 
 	f.keys.put(keyID, cachedKey{pub: pub, owner: k.URI, at: now})
 	return pub, k.URI, nil
 }
+
+// ForgetKeys drops the cached keys of an actor whose account is gone.
+func (f *Federator) ForgetKeys(owner string) { f.keys.forgetOwner(owner) }
 
 // keyOwner reads a standalone key document (GoToSocial serves one at the key
 // id) and returns its owner.

@@ -15,6 +15,7 @@ func init() { handle(vocab.DeleteType, deleteActivity) }
 func deleteActivity(ctx context.Context, p *Processor, in *incoming) error {
 	id := in.objectID()
 	if id == in.actor.URI {
+		p.Federator.ForgetKeys(in.actor.URI)
 		return p.Store.ForgetRemoteActor(ctx, in.actor.ID)
 	}
 	obj, err := p.Store.ObjectByURI(ctx, id)

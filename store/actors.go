@@ -45,7 +45,9 @@ type Actor struct {
 	FetchedAt                 *time.Time
 	CreatedAt                 time.Time
 	UpdatedAt                 time.Time
-	Skills                    []string
+	// DeletedAt is set when a remote account deleted itself.
+	DeletedAt *time.Time
+	Skills    []string
 }
 
 // Handle is user@host.
@@ -63,7 +65,7 @@ func (a *Actor) DeliveryInbox() string {
 const actorColumns = `id, uri, type, username, host, local, display_name, summary, organisation,
 	unit_name, job_title, tier, inbox, outbox, followers, following, shared_inbox, url,
 	public_key_id, public_key_pem, private_key_pem, manually_approves_followers, raw, fetched_at,
-	created_at, updated_at`
+	created_at, updated_at, deleted_at`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -77,7 +79,7 @@ func scanActorAfter(row rowScanner, pre ...any) (*Actor, error) {
 	err := row.Scan(append(pre, &a.ID, &a.URI, &a.Type, &a.Username, &a.Host, &a.Local, &a.DisplayName,
 		&a.Summary, &a.Organisation, &a.UnitName, &a.JobTitle, &a.Tier, &a.Inbox, &a.Outbox,
 		&a.Followers, &a.Following, &a.SharedInbox, &a.URL, &a.PublicKeyID, &a.PublicKeyPEM,
-		&a.PrivateKeyPEM, &a.ManuallyApprovesFollowers, &raw, &a.FetchedAt, &a.CreatedAt, &a.UpdatedAt)...)
+		&a.PrivateKeyPEM, &a.ManuallyApprovesFollowers, &raw, &a.FetchedAt, &a.CreatedAt, &a.UpdatedAt, &a.DeletedAt)...)
 	if err != nil {
 		return nil, notFoundOr(err)
 	}
@@ -118,7 +120,7 @@ func (s *Store) UpsertRemoteActor(ctx context.Context, a *Actor) (*Actor, error)
 		  shared_inbox = excluded.shared_inbox, url = excluded.url,
 		  public_key_id = excluded.public_key_id, public_key_pem = excluded.public_key_pem,
 		  manually_approves_followers = excluded.manually_approves_followers,
-		  raw = excluded.raw, fetched_at = now(), updated_at = now()
+		  raw = excluded.raw, fetched_at = now(), updated_at = now(), deleted_at = null
 		  where not actors.local
 		returning `+actorColumns,
 		a.URI, a.Type, a.Username, a.Host, a.DisplayName, a.Summary, a.Organisation, a.UnitName,
@@ -160,7 +162,8 @@ func (s *Store) ActorByURI(ctx context.Context, uri string) (*Actor, error) {
 // A remote handle may name two actors (a Lemmy user and community): the
 // person wins, then the freshest copy.
 func (s *Store) ActorByHandle(ctx context.Context, username, host string) (*Actor, error) {
-	return s.actorWhere(ctx, `lower(username) = lower($1) and host = $2 order by type = 'Group', fetched_at desc nulls last`, username, host)
+	return s.actorWhere(ctx, `lower(username) = lower($1) and host = $2 and deleted_at is null
+		order by type = 'Group', fetched_at desc nulls last`, username, host)
 }
 
 // LocalActorByUsername loads one of this node's actors.
@@ -218,10 +221,15 @@ func nullJSON(b json.RawMessage) any {
 	return []byte(b)
 }
 
-// ForgetRemoteActor handles a remote account's deletion: its posts become
-// tombstones and its follows and memberships go.
+// ForgetRemoteActor handles a remote account's deletion: the account is
+// marked gone and its key forgotten, its posts become tombstones and its
+// follows and memberships go.
 func (s *Store) ForgetRemoteActor(ctx context.Context, id int64) error {
 	return s.Tx(ctx, func(tx *Store) error {
+		if _, err := tx.db.Exec(ctx, `update actors set deleted_at = coalesce(deleted_at, now()), public_key_id = '',
+			public_key_pem = '', summary = '', raw = null, updated_at = now() where id = $1 and not local`, id); err != nil {
+			return err
+		}
 		if _, err := tx.db.Exec(ctx, `update objects set deleted_at = coalesce(deleted_at, now()), content = '', name = '',
 			summary = '', raw = null where attributed_to = $1`, id); err != nil {
 			return err
