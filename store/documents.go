@@ -132,7 +132,8 @@ func (s *Store) Documents(ctx context.Context, q DocumentQuery) ([]*Document, er
 	if q.Folder != nil {
 		folder = *q.Folder
 	}
-	rows, err := s.db.Query(ctx, `select o.id from objects o join documents d on d.object_id = o.id
+	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+		from objects o join documents d on d.object_id = o.id join actors a on a.id = o.attributed_to
 		where o.type = 'Document' and o.deleted_at is null
 		  and ($1 = 0 or o.group_id = $1)
 		  and ($2 = 0 or o.group_id in (select group_id from memberships where member_id = $2 and state = 'accepted'))
@@ -143,17 +144,46 @@ func (s *Store) Documents(ctx context.Context, q DocumentQuery) ([]*Document, er
 	if err != nil {
 		return nil, err
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	objs, err := collectObjects(rows)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Document, 0, len(ids))
-	for _, id := range ids {
-		d, err := s.DocumentByObjectID(ctx, id)
-		if err != nil {
+	out := make([]*Document, 0, len(objs))
+	byID := make(map[int64]*Document, len(objs))
+	ids := make([]int64, 0, len(objs))
+	for _, o := range objs {
+		d := &Document{Object: o}
+		out, byID[o.ID], ids = append(out, d), d, append(ids, o.ID)
+	}
+	// The documents' rows and versions, for the whole page at once.
+	drows, err := s.db.Query(ctx, `select object_id, folder, current_version from documents where object_id = any($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer drows.Close()
+	for drows.Next() {
+		var id int64
+		var folder string
+		var current int
+		if err := drows.Scan(&id, &folder, &current); err != nil {
 			return nil, err
 		}
-		out = append(out, d)
+		byID[id].Folder, byID[id].CurrentVersion = folder, current
+	}
+	if err := drows.Err(); err != nil {
+		return nil, err
+	}
+	vrows, err := s.db.Query(ctx, `select object_id, version, sha256, size, media_type, file_name, uploaded_by, source_url,
+		stored, created_at from document_versions where object_id = any($1) order by object_id, version desc`, ids)
+	if err != nil {
+		return nil, err
+	}
+	versions, err := pgx.CollectRows(vrows, pgx.RowToStructByPos[Version])
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range versions {
+		byID[v.ObjectID].Versions = append(byID[v.ObjectID].Versions, v)
 	}
 	return out, nil
 }
