@@ -30,18 +30,23 @@ func NormalizeHost(host string) string {
 	return net.JoinHostPort(name, strconv.Itoa(n))
 }
 
-// ParentDomains lists a host's name and the domains above it
-// ("a.b.example" → a.b.example, b.example, example), for blocks that cover
-// subdomains.
+// ParentDomains lists the domains above a host, and its bare name when it
+// has a port ("a.b.example:8443" → a.b.example, b.example), for blocks that
+// cover subdomains and every port. Top-level names are left out.
 func ParentDomains(host string) []string {
 	name := host
+	var out []string
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		name = h
+		if net.ParseIP(strings.Trim(name, "[]")) == nil {
+			out = append(out, name)
+		} else {
+			return []string{name}
+		}
 	}
 	if net.ParseIP(strings.Trim(name, "[]")) != nil {
 		return nil
 	}
-	var out []string
 	for {
 		i := strings.IndexByte(name, '.')
 		if i < 0 {
