@@ -42,6 +42,13 @@ func Address(o *store.Object, author *store.Actor, group *store.Actor, mentioned
 	return a
 }
 
+// WithPublic adds the Public collection to a public group's post: Lemmy and
+// Mbin take a community's posts only when they say they are public.
+func (a Addressing) WithPublic() Addressing {
+	a.To = append(append(vocab.ItemCollection{}, a.To...), vocab.PublicNS)
+	return a
+}
+
 // NoteObject builds the Note of a stored object. A deleted object becomes a
 // Tombstone.
 func NoteObject(o *store.Object, author *store.Actor, addr Addressing, mentions []*store.Actor) vocab.Item {

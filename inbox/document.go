@@ -125,7 +125,9 @@ func (p *Processor) documentMetadata(ctx context.Context, in *incoming, g *store
 			return refused("%s may not rename or move %s", in.actor.URI, d.URI)
 		}
 	}
-	if d.Updated != nil && doc.Updated != nil && !doc.Updated.After(*d.Updated) {
+	// Edit times travel with one-second precision: only a strictly older
+	// edit is one delivered late.
+	if d.Updated != nil && doc.Updated != nil && doc.Updated.Before(d.Updated.Truncate(time.Second)) {
 		return nil // an older edit delivered late
 	}
 	if err := p.Store.MoveDocument(ctx, d.ID, doc.Name, doc.Folder, Sanitize(doc.Summary), editTime(doc)); err != nil {
@@ -290,7 +292,7 @@ func (p *Processor) groupDocument(ctx context.Context, g, uploader *store.Actor,
 		}
 		// The group says what the document is called and where it is filed
 		// now, unless this is an older change delivered late.
-		if d == nil || doc.Version < d.CurrentVersion || (d.Updated != nil && doc.Updated != nil && !doc.Updated.After(*d.Updated)) {
+		if d == nil || doc.Version < d.CurrentVersion || (d.Updated != nil && doc.Updated != nil && doc.Updated.Before(d.Updated.Truncate(time.Second))) {
 			return nil
 		}
 		if d.Name == doc.Name && d.Folder == doc.Folder && d.Summary == Sanitize(doc.Summary) {

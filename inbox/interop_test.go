@@ -106,6 +106,17 @@ func TestMobilizonAndLemmyShapes(t *testing.T) {
 	if len(members) != 2 {
 		t.Errorf("the Lemmy poster is not a member: %+v", members)
 	}
+	// Lemmy unsubscribes with Undo{Follow}: that ends the membership too.
+	undoID := lm.NewID("undo")
+	lm.Post(t, groupInbox, mustJSON(t, map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": undoID, "type": "Undo",
+		"actor": lm.URI, "object": map[string]any{"id": followID, "type": "Follow", "actor": lm.URI, "object": groupURI}}))
+	if reason := processedReason(t, a, undoID); reason != "" {
+		t.Fatalf("Undo{Follow} of the group: %s", reason)
+	}
+	alice.API("GET", "/groups/"+g.ID+"/members", nil).JSON(t, &members)
+	if len(members) != 1 {
+		t.Errorf("after Undo{Follow} the Lemmy user is still a member: %+v", members)
+	}
 	// In a group that approves its members, following stays read-only.
 	createGroup(t, alice, map[string]any{"name": "Réseau sur demande", "visibility": "public", "join_policy": "approval"})
 	approvalURI := a.URL + "/groups/reseau_sur_demande"

@@ -72,16 +72,23 @@ func leave(ctx context.Context, p *Processor, in *incoming) error {
 	if err != nil {
 		return err
 	}
-	m, err := p.Store.MembershipOf(ctx, g.ID, in.actor.ID)
+	return p.leaveGroup(ctx, g, in.actor)
+}
+
+// leaveGroup ends a remote member's membership: on Leave, and on the
+// Undo{Follow} with which Lemmy and Mbin unsubscribe (they never send
+// Leave). A ban outlives leaving.
+func (p *Processor) leaveGroup(ctx context.Context, g *store.Group, member *store.Actor) error {
+	m, err := p.Store.MembershipOf(ctx, g.ID, member.ID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && m.State == store.StateBanned) {
-		return nil // a ban outlives leaving
+		return nil
 	} else if err != nil {
 		return err
 	}
 	return p.Store.Tx(ctx, func(tx *store.Store) error {
-		if err := tx.DeleteMembership(ctx, g.ID, in.actor.ID); err != nil {
+		if err := tx.DeleteMembership(ctx, g.ID, member.ID); err != nil {
 			return err
 		}
-		return tx.LogGroupEvent(ctx, g.ID, in.actor.ID, nil, outbox.EventLeft)
+		return tx.LogGroupEvent(ctx, g.ID, member.ID, nil, outbox.EventLeft)
 	})
 }

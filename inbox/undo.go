@@ -31,7 +31,17 @@ func undo(ctx context.Context, p *Processor, in *incoming) error {
 		} else if err != nil {
 			return err
 		}
-		return p.Store.DeleteFollow(ctx, in.actor.ID, target.ID)
+		if err := p.Store.DeleteFollow(ctx, in.actor.ID, target.ID); err != nil {
+			return err
+		}
+		if target.Type == store.TypeGroup && target.Local {
+			g, err := p.Store.GroupOf(ctx, target)
+			if err != nil {
+				return err
+			}
+			return p.leaveGroup(ctx, g, in.actor)
+		}
+		return nil
 	case "Like":
 		return p.Store.RemoveLikeByActivity(ctx, in.actor.ID, undone.URI)
 	case "Announce":

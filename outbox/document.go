@@ -221,7 +221,7 @@ func (o *Outbox) addDocumentVersion(ctx context.Context, author *store.Actor, do
 		} else if !ok {
 			return fieldErr("file", "another version was added at the same time; try again")
 		}
-		now := time.Now()
+		now := time.Now().UTC().Truncate(time.Second) // as peers will read it back
 		d.Updated = &now
 		d.CurrentVersion = v.Version
 		d.Versions = append([]store.Version{*v}, d.Versions...)
@@ -310,7 +310,7 @@ func (o *Outbox) EditDocument(ctx context.Context, acct *store.Account, docID in
 	if cur == nil {
 		return nil, ErrNotFound
 	}
-	now := time.Now()
+	now := time.Now().UTC().Truncate(time.Second) // as peers will read it back
 	var ds []store.Delivery
 	err = o.Store.Tx(ctx, func(tx *store.Store) error {
 		if err := tx.MoveDocument(ctx, d.ID, newName, newFolder, newDesc, now); err != nil {

@@ -111,7 +111,10 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 		if err != nil {
 			return err
 		}
-		note, addr := o.noteDocument(obj, author, group, mentioned)
+		note, addr, err := o.noteDocument(ctx, tx, obj, author, group, mentioned)
+		if err != nil {
+			return err
+		}
 		create := ap.NewActivity(vocab.CreateType, obj.URI+"/activity", author.URI, note, addr.To, addr.CC)
 		create.Published = obj.Published.UTC()
 		create.Audience = addr.Audience
@@ -140,13 +143,22 @@ func (o *Outbox) noteInboxes(ctx context.Context, tx *store.Store, author *store
 	return append(inboxes, inboxesOf(recipients...)...), nil
 }
 
-func (o *Outbox) noteDocument(obj *store.Object, author, group *store.Actor, mentioned []*store.Actor) (vocab.Item, ap.Addressing) {
+func (o *Outbox) noteDocument(ctx context.Context, tx *store.Store, obj *store.Object, author, group *store.Actor, mentioned []*store.Actor) (vocab.Item, ap.Addressing, error) {
 	uris := make([]string, 0, len(mentioned))
 	for _, m := range mentioned {
 		uris = append(uris, m.URI)
 	}
 	addr := ap.Address(obj, author, group, uris)
-	return ap.NoteObject(obj, author, addr, mentioned), addr
+	if group != nil {
+		g, err := tx.GroupOf(ctx, group)
+		if err != nil {
+			return nil, addr, err
+		}
+		if g.Visibility == store.VisibilityPublic {
+			addr = addr.WithPublic()
+		}
+	}
+	return ap.NoteObject(obj, author, addr, mentioned), addr, nil
 }
 
 // renderMentions escapes the text into HTML paragraphs and links the @handles
@@ -276,7 +288,10 @@ func (o *Outbox) sendAboutNote(ctx context.Context, author *store.Actor, obj *st
 		if err != nil {
 			return err
 		}
-		note, addr := o.noteDocument(obj, author, group, append(mentioned, recipients...))
+		note, addr, err := o.noteDocument(ctx, tx, obj, author, group, append(mentioned, recipients...))
+		if err != nil {
+			return err
+		}
 		act, err := change(tx, note, addr)
 		if err != nil {
 			return err

@@ -278,9 +278,14 @@ func (s *Server) groupOutbox(w http.ResponseWriter, r *http.Request) {
 	}
 	items := make(vocab.ItemCollection, 0, len(objs))
 	var last int64
+	// Announced as the group announces when it delivers.
+	to, cc := ap.IRIs(g.MembersURI), ap.IRIs(g.Followers)
+	if g.Visibility == store.VisibilityPublic {
+		to = vocab.ItemCollection{vocab.PublicNS}
+	}
 	for _, o := range objs {
-		create := createOf(o, o.Author, g.Actor)
-		announce := ap.NewActivity(vocab.AnnounceType, g.URI+"/outbox/"+strconv.FormatInt(o.ID, 10), g.URI, create, create.To, create.CC)
+		create := createOf(o, o.Author, g)
+		announce := ap.NewActivity(vocab.AnnounceType, g.URI+"/outbox/"+strconv.FormatInt(o.ID, 10), g.URI, create, to, cc)
 		announce.Audience = ap.IRIs(g.URI)
 		announce.Published = o.Published.UTC()
 		items = append(items, announce)
@@ -302,8 +307,8 @@ func (s *Server) groupOutbox(w http.ResponseWriter, r *http.Request) {
 }
 
 // createOf is the Create activity of a post, addressed as the post is.
-func createOf(o *store.Object, author, group *store.Actor) *vocab.Activity {
-	note := ap.NoteObject(o, author, ap.Address(o, author, group, nil), nil)
+func createOf(o *store.Object, author *store.Actor, group *store.Group) *vocab.Activity {
+	note := ap.NoteObject(o, author, addressOf(o, author, group), nil)
 	create := vocab.CreateNew(vocab.ID(o.URI+"/activity"), note)
 	create.Actor = vocab.IRI(author.URI)
 	create.Published = o.Published.UTC()
@@ -362,8 +367,13 @@ func (s *Server) note(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if o.Visibility != store.ObjPublic && o.Visibility != store.ObjUnlisted {
-		viewer, _ := s.viewerOf(r)
-		if viewer == nil || !s.canSee(r, o, viewer) {
+		// Posts of public groups are for anyone; the others for a signed
+		// viewer the reading rule lets in.
+		var viewerID int64
+		if viewer, _ := s.viewerOf(r); viewer != nil {
+			viewerID = viewer.ID
+		}
+		if ok, err := s.Store.CanSee(r.Context(), o, viewerID); err != nil || !ok {
 			s.apNotFound(w, store.ErrNotFound)
 			return
 		}
@@ -372,17 +382,24 @@ func (s *Server) note(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.Links.Profile(a.Username, false), http.StatusSeeOther)
 		return
 	}
-	var group *store.Actor
+	var group *store.Group
 	if o.GroupID != nil {
-		group, _ = s.Store.ActorByID(r.Context(), *o.GroupID)
+		group, _ = s.Store.GroupByActorID(r.Context(), *o.GroupID)
 	}
-	s.writeAP(w, ap.NoteObject(o, a, ap.Address(o, a, group, nil), nil))
+	s.writeAP(w, ap.NoteObject(o, a, addressOf(o, a, group), nil))
 }
 
-// canSee applies the node's one reading rule to a signed viewer.
-func (s *Server) canSee(r *http.Request, o *store.Object, viewer *store.Actor) bool {
-	ok, err := s.Store.CanSee(r.Context(), o, viewer.ID)
-	return err == nil && ok
+// addressOf addresses a post as it was sent: a public group's posts are
+// public too.
+func addressOf(o *store.Object, author *store.Actor, g *store.Group) ap.Addressing {
+	if g == nil {
+		return ap.Address(o, author, nil, nil)
+	}
+	addr := ap.Address(o, author, g.Actor, nil)
+	if g.Visibility == store.VisibilityPublic {
+		addr = addr.WithPublic()
+	}
+	return addr
 }
 
 func (s *Server) writeAP(w http.ResponseWriter, it vocab.Item) {
@@ -395,7 +412,9 @@ func (s *Server) writeAP(w http.ResponseWriter, it vocab.Item) {
 			extras = map[string]any{"orderedItems": []any{}}
 		}
 	case *vocab.OrderedCollection:
-		if len(c.OrderedItems) == 0 && c.First == nil {
+		// A collection that carries its items (CollectionWithItems, never
+		// nil) says so even when it has none; a summary leaves them out.
+		if c.OrderedItems != nil && len(c.OrderedItems) == 0 {
 			extras = map[string]any{"orderedItems": []any{}}
 		}
 	}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +16,8 @@ import (
 )
 
 const activityJSON = "application/activity+json"
+
+const publicCollection = "https://www.w3.org/ns/activitystreams#Public"
 
 func TestActorDocumentsParseBack(t *testing.T) {
 	n := testnet.StartNode(t, testnet.Options{})
@@ -251,6 +254,31 @@ func TestCollections(t *testing.T) {
 	if it := gout.OrderedItems[0]; it.Type != "Announce" || it.Actor != n.URL+"/groups/"+pg.Username ||
 		it.Object.Type != "Create" || it.Object.Object.Content != "<p>Dans le groupe 2</p>" {
 		t.Errorf("group outbox item: %+v", it)
+	}
+	var addressed struct {
+		OrderedItems []struct {
+			To     []string
+			Object struct {
+				To     []string
+				Object struct {
+					ID string
+					To []string
+				}
+			}
+		}
+	}
+	n.Do("GET", "/groups/"+pg.Username+"/outbox", "", nil, "Accept", activityJSON).JSON(t, &addressed)
+	if it := addressed.OrderedItems[0]; !slices.Contains(it.To, publicCollection) || !slices.Contains(it.Object.To, publicCollection) ||
+		!slices.Contains(it.Object.Object.To, publicCollection) {
+		t.Errorf("a public group's announce, create and note must say they are public: %+v", it)
+	} else if res := n.Do("GET", strings.TrimPrefix(it.Object.Object.ID, n.URL), "", nil, "Accept", activityJSON); res.Status != 200 {
+		t.Errorf("unsigned GET of a public group's post: %d", res.Status)
+	}
+	quiet := alice.API("POST", "/groups", map[string]any{"name": "Atelier calme", "visibility": "public"})
+	var qg struct{ Username string }
+	quiet.JSON(t, &qg)
+	if res := n.Do("GET", "/groups/"+qg.Username+"/outbox", "", nil, "Accept", activityJSON); !strings.Contains(string(res.Body), `"orderedItems":[]`) {
+		t.Errorf("an empty group outbox has no orderedItems array: %s", res.Body)
 	}
 	var mods struct {
 		TotalItems   int
