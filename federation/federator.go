@@ -374,11 +374,54 @@ func (f *Federator) ResolveHandle(ctx context.Context, handle string) (*store.Ac
 // ErrNoSuchAccount is returned when WebFinger does not know a handle.
 var ErrNoSuchAccount = errors.New("no such account on that node")
 
+// ResolveGroupHandle finds the group of name@host. A Lemmy instance may
+// have a user and a community of one name, and list both in WebFinger: the
+// group is chosen.
+func (f *Federator) ResolveGroupHandle(ctx context.Context, handle string) (*store.Actor, error) {
+	handle = strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(handle), "!"), "@")
+	name, host, ok := strings.Cut(handle, "@")
+	if !ok || name == "" || host == "" || strings.ContainsAny(host, "/?#@ ") {
+		return nil, fmt.Errorf("%q is not a handle such as name@node.example", handle)
+	}
+	host = strings.ToLower(host)
+	if host == f.Links.Host() {
+		a, err := f.Store.LocalActorByUsername(ctx, name)
+		if err == nil && a.Type != store.TypeGroup {
+			err = store.ErrNotFound
+		}
+		return a, err
+	}
+	if a, err := f.Store.ActorByHandleOfType(ctx, name, host, store.TypeGroup); err == nil && a.FetchedAt != nil && time.Since(*a.FetchedAt) < ActorFreshness {
+		return a, nil
+	}
+	links, err := f.webFingerLinks(ctx, name+"@"+host)
+	if err != nil {
+		return nil, err
+	}
+	for _, href := range links {
+		if a, err := f.Actor(ctx, href, true); err == nil && a.Type == store.TypeGroup {
+			return a, nil
+		}
+	}
+	return nil, ErrNoSuchAccount
+}
+
 // WebFinger looks up acct:handle and returns the ActivityPub actor URI.
 func (f *Federator) WebFinger(ctx context.Context, handle string) (string, error) {
+	links, err := f.webFingerLinks(ctx, handle)
+	if err != nil {
+		return "", err
+	}
+	return links[0], nil
+}
+
+// webFingerLinks looks up acct:handle and returns the ActivityPub actor
+// URIs it lists, the ones Lemmy marks as communities (a type property)
+// last.
+func (f *Federator) webFingerLinks(ctx context.Context, handle string) ([]string, error) {
 	_, host, _ := strings.Cut(handle, "@")
 	if err := f.Allowed(ctx, host); err != nil {
-		return "", err
+		return nil, err
 	}
 	schemes := []string{"https"}
 	if f.AllowHTTP {
@@ -389,7 +432,7 @@ func (f *Federator) WebFinger(ctx context.Context, handle string) (string, error
 		u := scheme + "://" + host + "/.well-known/webfinger?resource=" + url.QueryEscape("acct:"+handle)
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		req.Header.Set("Accept", "application/jrd+json, application/json")
 		resp, err := f.Client.Do(req)
@@ -400,26 +443,37 @@ func (f *Federator) WebFinger(ctx context.Context, handle string) (string, error
 		body, err := ReadLimited(resp.Body, 64<<10)
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
-			return "", ErrNoSuchAccount
+			return nil, ErrNoSuchAccount
 		}
 		if err != nil || resp.StatusCode != http.StatusOK {
 			lastErr = fmt.Errorf("webfinger %s: status %d", host, resp.StatusCode)
 			continue
 		}
 		var jrd struct {
-			Links []struct{ Rel, Type, Href string }
-		}
-		if err := json.Unmarshal(body, &jrd); err != nil {
-			return "", fmt.Errorf("webfinger %s: %w", host, err)
-		}
-		for _, l := range jrd.Links {
-			if l.Rel == "self" && (strings.HasPrefix(l.Type, "application/activity+json") || strings.HasPrefix(l.Type, "application/ld+json")) {
-				return l.Href, nil
+			Links []struct {
+				Rel, Type, Href string
+				Properties      map[string]any
 			}
 		}
-		return "", fmt.Errorf("webfinger %s: no ActivityPub link", host)
+		if err := json.Unmarshal(body, &jrd); err != nil {
+			return nil, fmt.Errorf("webfinger %s: %w", host, err)
+		}
+		var people, groups []string
+		for _, l := range jrd.Links {
+			if l.Rel == "self" && (strings.HasPrefix(l.Type, "application/activity+json") || strings.HasPrefix(l.Type, "application/ld+json")) {
+				if l.Properties["https://www.w3.org/ns/activitystreams#type"] == "Group" {
+					groups = append(groups, l.Href)
+				} else {
+					people = append(people, l.Href)
+				}
+			}
+		}
+		if links := append(people, groups...); len(links) > 0 {
+			return links, nil
+		}
+		return nil, fmt.Errorf("webfinger %s: no ActivityPub link", host)
 	}
-	return "", lastErr
+	return nil, lastErr
 }
 
 // Post sends a signed activity to an inbox and returns the HTTP status.

@@ -30,6 +30,8 @@ func TestHostStatePolicy(t *testing.T) {
 		"partner.example":         store.PolicyAllow,
 		"Spelled.Example.":        store.PolicyBlock,
 		"deep.sub.parent.example": store.PolicyNone,
+		"[2001:DB8::0:1]":         store.PolicyBlock,
+		"192.0.2.7":               store.PolicyBlock,
 		"parent.example":          store.PolicyBlock,
 	} {
 		if err := s.SetDomainPolicy(ctx, host, policy); err != nil {

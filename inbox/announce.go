@@ -43,6 +43,9 @@ func announce(ctx context.Context, p *Processor, in *incoming) error {
 	if err != nil {
 		return err
 	}
+	if !store.IsPostType(shared.Type) {
+		return refused("%s shared %s, which is not a post", in.actor.URI, shared.URI)
+	}
 	if shared.DeletedAt != nil || shared.GroupID != nil || (shared.Visibility != store.ObjPublic && shared.Visibility != store.ObjUnlisted) {
 		return refused("%s shared %s, which is not public", in.actor.URI, shared.URI)
 	}

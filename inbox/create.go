@@ -81,6 +81,12 @@ func (p *Processor) postInLocalGroup(ctx context.Context, in *incoming, n *remot
 	if err != nil {
 		return err
 	}
+	if n.obj.InReplyTo != "" {
+		parent, err := p.Store.ObjectByURI(ctx, n.obj.InReplyTo)
+		if err == nil && (parent.GroupID == nil || *parent.GroupID != g.ID) {
+			return refused("reply in %s to a post outside it", g.URI)
+		}
+	}
 	m, err := p.Store.MembershipOf(ctx, g.ID, in.actor.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		m = nil
@@ -92,12 +98,6 @@ func (p *Processor) postInLocalGroup(ctx context.Context, in *incoming, n *remot
 			return err
 		} else if !joined {
 			return refused("%s is not a member of %s: posting needs membership", in.actor.URI, g.URI)
-		}
-	}
-	if n.obj.InReplyTo != "" {
-		parent, err := p.Store.ObjectByURI(ctx, n.obj.InReplyTo)
-		if err == nil && (parent.GroupID == nil || *parent.GroupID != g.ID) {
-			return refused("reply in %s to a post outside it", g.URI)
 		}
 	}
 	n.obj.GroupID, n.obj.Visibility = &g.ID, store.ObjGroup

@@ -103,6 +103,17 @@ func (p *Processor) documentVersion(ctx context.Context, in *incoming, existing 
 	if doc.Version != d.CurrentVersion+1 {
 		return refused("version %d of %s does not follow %d", doc.Version, d.URI, d.CurrentVersion)
 	}
+	// Any member may add a version; renaming, moving or describing it anew
+	// is the uploader's or the animators' (member nodes apply what the
+	// group announces).
+	renames := doc.Name != d.Name || doc.Folder != d.Folder || Sanitize(doc.Summary) != d.Summary
+	if renames {
+		if ok, err := p.mayEditDocument(ctx, g, d, in.actor); err != nil {
+			return err
+		} else if !ok {
+			return refused("%s may add a version of %s but not rename or move it", in.actor.URI, d.URI)
+		}
+	}
 	f, err := p.fetchDocumentFile(ctx, g, doc)
 	if err != nil {
 		return err
@@ -112,18 +123,37 @@ func (p *Processor) documentVersion(ctx context.Context, in *incoming, existing 
 		p.Outbox.Discard(ctx, f)
 		return err
 	}
+	if renames {
+		if err := p.Store.MoveDocument(ctx, d.ID, doc.Name, doc.Folder, Sanitize(doc.Summary), editTime(doc)); err != nil {
+			return err
+		}
+	}
 	return p.Outbox.AnnounceReceived(ctx, g, in.row.Raw, d.URI)
+}
+
+// mayEditDocument: the uploader and the group's owners and animators may
+// rename, move and describe a document.
+func (p *Processor) mayEditDocument(ctx context.Context, g *store.Group, d *store.Document, a *store.Actor) (bool, error) {
+	if d.AttributedTo == a.ID {
+		return true, nil
+	}
+	m, err := p.Store.MembershipOf(ctx, g.ID, a.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return m.State == store.StateAccepted && (m.Role == store.MemberOwner || m.Role == store.MemberAnimator), nil
 }
 
 // documentMetadata applies, on the group's node, a rename, move or new
 // description of a document by its uploader or the group's animators, and
 // announces it to the member nodes.
 func (p *Processor) documentMetadata(ctx context.Context, in *incoming, g *store.Group, d *store.Document, doc *ap.RemoteDocument) error {
-	if d.AttributedTo != in.actor.ID {
-		m, err := p.Store.MembershipOf(ctx, g.ID, in.actor.ID)
-		if err != nil || (m.Role != store.MemberOwner && m.Role != store.MemberAnimator) {
-			return refused("%s may not rename or move %s", in.actor.URI, d.URI)
-		}
+	if ok, err := p.mayEditDocument(ctx, g, d, in.actor); err != nil {
+		return err
+	} else if !ok {
+		return refused("%s may not rename or move %s", in.actor.URI, d.URI)
 	}
 	// Edit times travel with one-second precision: only a strictly older
 	// edit is one delivered late.
@@ -135,6 +165,9 @@ func (p *Processor) documentMetadata(ctx context.Context, in *incoming, g *store
 	}
 	return p.Outbox.AnnounceReceived(ctx, g, in.row.Raw, d.URI)
 }
+
+// maxClockSkew is how far ahead of ours a peer's clock may be.
+const maxClockSkew = 5 * time.Minute
 
 // editTime is when the peer says a document changed, or now.
 func editTime(doc *ap.RemoteDocument) time.Time {
@@ -162,6 +195,10 @@ func parseDocument(raw []byte) (*ap.RemoteDocument, error) {
 	}
 	if utf8.RuneCountInString(doc.Summary) > 4*outbox.MaxDescription {
 		return nil, refused("document description too long")
+	}
+	// An edit dated in the future would make every later one look late.
+	if now := time.Now(); doc.Updated != nil && doc.Updated.After(now.Add(maxClockSkew)) {
+		doc.Updated = &now
 	}
 	return doc, nil
 }

@@ -344,6 +344,18 @@ func TestForgedRemoteDocuments(t *testing.T) {
 		t.Errorf("after the uploader's rename: %+v %v", d, err)
 	}
 
+	// Another member may add a version, but not rename the document with it
+	// (member nodes apply the metadata the group forwards).
+	v2 := pdf(t, 3000)
+	v2sum := sha256.Sum256(v2)
+	other.Serve("/files/v2", v2)
+	updID = other.NewID("update")
+	other.Post(t, a.URL+"/inbox", renamed(t, documentActivity("Update", updID, other.URI, "", goodDoc, other.URL("/files/v2"),
+		hex.EncodeToString(v2sum[:]), int64(len(v2)), 2), "pris.pdf", "Pirate"))
+	if reason := processedReason(t, a, updID); !strings.Contains(reason, "not rename") {
+		t.Errorf("a new version that renames, by a plain member: %q", reason)
+	}
+
 	// Someone who is not a member cannot add a version.
 	outsider := testnet.NewRemoteActor(t, "intrus")
 	outsider.Serve("/files/v2", pdf(t, 100))

@@ -10,7 +10,7 @@ import (
 )
 
 type groupEntity struct {
-	ID, Acct, Visibility, Membership, Role string
+	ID, Acct, URI, Visibility, Membership, Role string
 }
 
 func createGroup(t *testing.T, u *testnet.User, body map[string]any) groupEntity {

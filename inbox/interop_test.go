@@ -144,6 +144,31 @@ func TestMobilizonAndLemmyShapes(t *testing.T) {
 	})
 }
 
+// A Lemmy instance may have a user and a community of one name; joining by
+// handle finds the community even when the user is known here.
+func TestJoinLemmyCommunityNamedLikeAUser(t *testing.T) {
+	a := testnet.StartNode(t, testnet.Options{})
+	ctx := context.Background()
+	bob := a.CreateUser("bob", store.TierState, "")
+	lemmy := testnet.NewRemoteActor(t, "rust")
+	community := lemmy.Base + "/c/rust"
+	lemmy.Serve("/c/rust", fixture(t, "lemmy_group.json", map[string]string{"group": community, "base": lemmy.Base, "pem": lemmy.PublicKeyPEM}))
+	jrd, _ := json.Marshal(map[string]any{"subject": "acct:rust@" + lemmy.Host, "links": []map[string]any{
+		{"rel": "self", "type": "application/activity+json", "href": lemmy.URI},
+		{"rel": "self", "type": "application/activity+json", "href": community,
+			"properties": map[string]string{"https://www.w3.org/ns/activitystreams#type": "Group"}}}})
+	lemmy.Serve("/.well-known/webfinger", jrd)
+	if _, err := a.Federator.Actor(ctx, lemmy.URI, true); err != nil { // the user is known here first
+		t.Fatal(err)
+	}
+	var onA groupEntity
+	res := bob.API("POST", "/groups/join", map[string]string{"acct": "rust@" + lemmy.Host})
+	res.JSON(t, &onA)
+	if res.Status != 200 || onA.URI != community {
+		t.Fatalf("join rust@%s: %d %s", lemmy.Host, res.Status, res.Body)
+	}
+}
+
 func TestJoiningALemmyCommunity(t *testing.T) {
 	a := testnet.StartNode(t, testnet.Options{})
 	ctx := context.Background()

@@ -68,6 +68,16 @@ func TestSharesInTheHomeTimeline(t *testing.T) {
 		}
 	}
 
+	// A share of a share is not a post: refused, so no chain of shares.
+	chainID := booster.NewID("announce")
+	expectStatus(t, booster.Post(t, n.URL+"/inbox", mustJSON(t, map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams", "id": chainID, "type": "Announce", "actor": booster.URI,
+		"object": announceID, "to": []string{publicNS},
+	})), http.StatusAccepted)
+	if reason := processedReason(t, n, chainID); !strings.Contains(reason, "not a post") {
+		t.Errorf("a share of a share: %q", reason)
+	}
+
 	undoID := booster.NewID("undo")
 	expectStatus(t, booster.Post(t, n.URL+"/inbox", mustJSON(t, map[string]any{
 		"@context": "https://www.w3.org/ns/activitystreams", "id": undoID, "type": "Undo", "actor": booster.URI,

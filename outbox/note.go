@@ -102,6 +102,9 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 		if err := tx.SetObjectURI(ctx, obj.ID, obj.URI, obj.URL); err != nil {
 			return err
 		}
+		if err := tx.SetNoteSource(ctx, obj.ID, text); err != nil {
+			return err
+		}
 		for _, m := range mentioned {
 			if err := tx.AddMention(ctx, obj.ID, m.ID); err != nil {
 				return err
@@ -228,6 +231,9 @@ func (o *Outbox) UpdateNote(ctx context.Context, author *store.Actor, id int64, 
 	obj.Updated = &now
 	ds, err := o.sendAboutNote(ctx, author, obj, mentioned, func(tx *store.Store, note vocab.Item, addr ap.Addressing) (vocab.Item, error) {
 		if err := tx.UpdateObject(ctx, obj); err != nil {
+			return nil, err
+		}
+		if err := tx.SetNoteSource(ctx, obj.ID, text); err != nil {
 			return nil, err
 		}
 		return ap.NewActivity(vocab.UpdateType, o.Links.Activity(store.NewID()), author.URI, note, addr.To, addr.CC), nil

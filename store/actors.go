@@ -166,6 +166,12 @@ func (s *Store) ActorByHandle(ctx context.Context, username, host string) (*Acto
 		order by type = 'Group', fetched_at desc nulls last`, username, host)
 }
 
+// ActorByHandleOfType loads the actor of a type that has a handle.
+func (s *Store) ActorByHandleOfType(ctx context.Context, username, host, typ string) (*Actor, error) {
+	return s.actorWhere(ctx, `lower(username) = lower($1) and host = $2 and type = $3 and deleted_at is null
+		order by fetched_at desc nulls last`, username, host, typ)
+}
+
 // LocalActorByUsername loads one of this node's actors.
 func (s *Store) LocalActorByUsername(ctx context.Context, username string) (*Actor, error) {
 	return s.actorWhere(ctx, `lower(username) = lower($1) and local`, username)

@@ -14,7 +14,7 @@ func NormalizeHost(host string) string {
 	host = strings.ToLower(strings.TrimSpace(host))
 	name, port, err := net.SplitHostPort(host)
 	if err != nil {
-		return strings.TrimSuffix(host, ".")
+		return hostName(strings.TrimSuffix(host, "."))
 	}
 	name = strings.TrimSuffix(name, ".")
 	n, err := strconv.Atoi(port)
@@ -22,12 +22,18 @@ func NormalizeHost(host string) string {
 		return net.JoinHostPort(name, port)
 	}
 	if n == 80 || n == 443 {
-		if strings.Contains(name, ":") {
-			return "[" + name + "]"
-		}
-		return name
+		return hostName(name)
 	}
-	return net.JoinHostPort(name, strconv.Itoa(n))
+	return net.JoinHostPort(strings.Trim(hostName(name), "[]"), strconv.Itoa(n))
+}
+
+// hostName writes a host without its port the one way: an IPv6 address in
+// its shortest form and in brackets, as it appears in URLs.
+func hostName(name string) string {
+	if ip := net.ParseIP(strings.Trim(name, "[]")); ip != nil && strings.Contains(name, ":") {
+		return "[" + ip.String() + "]"
+	}
+	return name
 }
 
 // ParentDomains lists the domains above a host, and its bare name when it
@@ -38,10 +44,10 @@ func ParentDomains(host string) []string {
 	var out []string
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		name = h
-		if net.ParseIP(strings.Trim(name, "[]")) == nil {
+		if net.ParseIP(name) == nil {
 			out = append(out, name)
 		} else {
-			return []string{name}
+			return []string{hostName(name)}
 		}
 	}
 	if net.ParseIP(strings.Trim(name, "[]")) != nil {

@@ -142,6 +142,11 @@ func collectObjects(rows objectRows) ([]*Object, error) {
 // lists): notes, and the articles, pages and questions of other software.
 const postTypes = `('Note', 'Article', 'Page', 'Question')`
 
+// IsPostType tells whether an object type is a post (what postTypes lists).
+func IsPostType(t string) bool {
+	return t == "Note" || t == "Article" || t == "Page" || t == "Question"
+}
+
 // Page is keyset paging on ids, newest first: MaxID excludes ids at or above
 // it, MinID (when set) excludes ids at or below it.
 type Page struct {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -31,13 +32,12 @@ func (s *Server) apiJoinByHandle(w http.ResponseWriter, r *http.Request) {
 	if !strings.Contains(handle, "@") {
 		handle += "@" + s.Links.Host()
 	}
-	groupActor, err := s.Federator.ResolveHandle(r.Context(), handle)
-	if err != nil {
-		remoteError(w, err)
-		return
-	}
-	if groupActor.Type != store.TypeGroup {
+	groupActor, err := s.Federator.ResolveGroupHandle(r.Context(), handle)
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, federation.ErrNoSuchAccount) {
 		apiError(w, http.StatusNotFound, "no such group")
+		return
+	} else if err != nil {
+		remoteError(w, err)
 		return
 	}
 	s.join(w, r, groupActor)

@@ -109,7 +109,8 @@ func (s *Server) statusEntity(ctx context.Context, o *store.Object) statusJSON {
 		st := statusJSON{ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URI, CreatedAt: o.Published.UTC(),
 			Account: s.accountEntity(ctx, o.Author), Visibility: "public",
 			MediaAttachments: []any{}, Mentions: []any{}, Tags: []any{}, Emojis: []any{}}
-		if shared, err := s.Store.ObjectByURI(ctx, o.URL); err == nil && shared.DeletedAt == nil {
+		// One level only: a share of a share is not a post.
+		if shared, err := s.Store.ObjectByURI(ctx, o.URL); err == nil && shared.DeletedAt == nil && store.IsPostType(shared.Type) {
 			inner := s.statusEntity(ctx, shared)
 			st.Reblog = &inner
 		}

@@ -127,7 +127,13 @@ func (u *UI) resolve(r *http.Request, in string) (*store.Actor, error) {
 		if !strings.Contains(h, "@") {
 			h += "@" + u.Links.Host()
 		}
-		a, err = u.Federator.ResolveHandle(r.Context(), h)
+		if strings.HasPrefix(in, "!") {
+			// !name@node names a group (Lemmy's way), even where a person
+			// has the same name.
+			a, err = u.Federator.ResolveGroupHandle(r.Context(), h)
+		} else {
+			a, err = u.Federator.ResolveHandle(r.Context(), h)
+		}
 	}
 	if err == nil && a.Type != store.TypePerson && a.Type != store.TypeGroup {
 		err = store.ErrNotFound

@@ -157,3 +157,41 @@ func TestDirectoryPages(t *testing.T) {
 		t.Errorf("second page does not say which people it shows")
 	}
 }
+
+// One's own post can be edited from its page, from the text it was written
+// with; nobody else's.
+func TestEditPost(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{})
+	ctx := context.Background()
+	alice := n.CreateUser("alice", store.TierState, "")
+	n.CreateUser("bob", store.TierState, "")
+	obj, err := n.Outbox.CreateNote(ctx, alice.Actor, outbox.NewNote{Text: "Réunion jeudi à 10 h\n\nOrdre du jour : budget"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("%s/posts/%d", n.URL, obj.ID)
+	c, csrf := signIn(t, n, "alice")
+	_, body := get(t, c, page)
+	if !strings.Contains(body, "Réunion jeudi à 10 h\n\nOrdre du jour : budget</textarea>") {
+		t.Fatalf("the edit form does not hold the text the post was written with")
+	}
+	res, body := postForm(t, c, page+"/edit", url.Values{"csrf": {csrf}, "edit_text": {"   "}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "aria-invalid") {
+		t.Errorf("empty edit: %d", res.StatusCode)
+	}
+	res, _ = postForm(t, c, page+"/edit", url.Values{"csrf": {csrf}, "edit_text": {"Réunion jeudi à 11 h"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Request.URL.RawQuery, "notice=edited") {
+		t.Fatalf("edit: %d %s", res.StatusCode, res.Request.URL)
+	}
+	if got, err := n.Store.ObjectByID(ctx, obj.ID); err != nil || got.Content != "<p>Réunion jeudi à 11 h</p>" || got.Updated == nil {
+		t.Errorf("after the edit: %+v %v", got, err)
+	}
+	bob, csrf2 := signIn(t, n, "bob")
+	res, _ = postForm(t, bob, page+"/edit", url.Values{"csrf": {csrf2}, "edit_text": {"Piraté"}})
+	if got, _ := n.Store.ObjectByID(ctx, obj.ID); res.StatusCode < 400 || got.Content != "<p>Réunion jeudi à 11 h</p>" {
+		t.Errorf("bob edits alice's post: %d, content %q", res.StatusCode, got.Content)
+	}
+	if _, body := get(t, bob, page); strings.Contains(body, `action="`+fmt.Sprintf("/posts/%d/edit", obj.ID)) {
+		t.Errorf("bob is offered to edit alice's post")
+	}
+}

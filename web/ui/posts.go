@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
@@ -289,6 +291,52 @@ func (u *UI) thread(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
+	v := u.newView(r, "title.thread", "home")
+	if sessionOf(r) != nil && o.Local && o.AttributedTo == sessionOf(r).Actor.ID {
+		text, err := u.Store.NoteSource(r.Context(), o.ID)
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		if text == "" {
+			text = htmlToText(o.Content) // a post from before sources were kept
+		}
+		v.Form = url.Values{"edit_text": {text}}
+	}
+	u.renderThread(w, r, o, v, http.StatusOK)
+}
+
+// editPost changes one's own post; a refused text comes back in the form.
+func (u *UI) editPost(w http.ResponseWriter, r *http.Request) {
+	o, err := u.postFromPath(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if _, err := u.Outbox.UpdateNote(r.Context(), sessionOf(r).Actor, o.ID, r.PostFormValue("edit_text")); err != nil {
+		if _, ok := fieldErrors(langOf(r.Context()), err); !ok {
+			u.fail(w, r, err)
+			return
+		}
+		v := u.newView(r, "title.thread", "home")
+		v.Form = r.PostForm
+		v.Errors["edit_text"] = v.T("rule.text")
+		u.renderThread(w, r, o, v, http.StatusUnprocessableEntity)
+		return
+	}
+	http.Redirect(w, r, "/posts/"+strconv.FormatInt(o.ID, 10)+"?notice=edited", http.StatusSeeOther)
+}
+
+// htmlToText recovers plain text from a post's HTML: paragraphs become
+// blank lines, line breaks new lines, tags go.
+func htmlToText(s string) string {
+	s = strings.NewReplacer("</p><p>", "\n\n", "<br>", "\n", "<br/>", "\n", "<br />", "\n").Replace(s)
+	return strings.TrimSpace(html.UnescapeString(textPolicy.Sanitize(s)))
+}
+
+var textPolicy = bluemonday.StrictPolicy()
+
+func (u *UI) renderThread(w http.ResponseWriter, r *http.Request, o *store.Object, v *view, status int) {
 	d := threadData{Post: u.postViews(r, []*store.Object{o})[0]}
 	if o.InReplyTo != "" {
 		if p, err := u.Store.ObjectByURI(r.Context(), o.InReplyTo); err == nil && p.DeletedAt == nil && u.canSee(r, p) {
@@ -308,9 +356,8 @@ func (u *UI) thread(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Replies = u.postViews(r, visible)
-	v := u.newView(r, "title.thread", "home")
 	v.Data = d
-	u.render(w, http.StatusOK, "thread", v)
+	u.render(w, status, "thread", v)
 }
 
 func (u *UI) like(like bool) http.HandlerFunc {

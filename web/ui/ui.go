@@ -94,6 +94,7 @@ func New(d Deps) http.Handler {
 			r.Post("/posts/{id}/like", u.like(true))
 			r.Post("/posts/{id}/unlike", u.like(false))
 			r.Post("/posts/{id}/delete", u.deletePost)
+			r.Post("/posts/{id}/edit", u.editPost)
 			r.Get("/settings/profile", u.editProfileForm)
 			r.Post("/settings/profile", u.editProfile)
 			r.Post("/settings/skills/add", u.addSkill)
