@@ -279,6 +279,16 @@ func TestBrowserJourneys(t *testing.T) {
 	b.check()
 	b.shoot("thread")
 
+	// Edit that reply from its own page.
+	b.click(`//ol[contains(@class, "replies")]//article[contains(., "J'y serai")]//a[@class="date"]`)
+	b.click(`//details[contains(@class, "edit-post")]/summary`)
+	b.check()
+	b.fill("#f-edit_text", "J'y serai, avec le dossier, merci @bernard")
+	b.click(`//details[contains(@class, "edit-post")]//button[@type="submit"]`)
+	b.notice("Message modifié")
+	b.waitXPath(`//article[contains(., "avec le dossier")]`)
+	b.check()
+
 	// Join a group on the other node by pasting its address, then post in it.
 	b.open(a.URL + "/find")
 	b.fill("#f-address", "@reseau_urbanisme@"+other.Host+"\r")
