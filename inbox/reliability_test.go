@@ -31,6 +31,28 @@ func countDeliveries(t *testing.T, n *testnet.Node, state string) int {
 	return count
 }
 
+// dumpDeliveries logs a node's pending deliveries and peer hosts, to tell
+// why a wait for deliveries failed.
+func dumpDeliveries(t *testing.T, n *testnet.Node) {
+	ctx := context.Background()
+	rows, err := n.Pool.Query(ctx, `select id, host, state, attempts, next_at, last_error from deliveries where state <> 'done' order by id`)
+	if err == nil {
+		for rows.Next() {
+			var id int64
+			var host, state, lastError string
+			var attempts int
+			var next time.Time
+			_ = rows.Scan(&id, &host, &state, &attempts, &next, &lastError)
+			t.Logf("delivery %d to %s: %s, %d attempts, next %s, last error %q", id, host, state, attempts, next.Format(time.StampMilli), lastError)
+		}
+		rows.Close()
+	}
+	domains, _ := n.Store.Domains(ctx)
+	for _, d := range domains {
+		t.Logf("domain %+v", d)
+	}
+}
+
 func TestDeliveriesSurviveAnOutage(t *testing.T) {
 	nodes := testnet.Start(t, 2, testnet.Options{})
 	b, c := nodes[0], nodes[1]
@@ -51,6 +73,11 @@ func TestDeliveriesSurviveAnOutage(t *testing.T) {
 		return err == nil && unreachable
 	})
 	c.Restart()
+	t.Cleanup(func() {
+		if t.Failed() {
+			dumpDeliveries(t, b)
+		}
+	})
 	testnet.Eventually(t, 30*time.Second, "all 20 posts on C", func() bool {
 		return countObjects(t, c, bob.Actor.URI) == 20
 	})

@@ -54,15 +54,37 @@ func deliveryTaskID(id int64, attempt int) string {
 // EnqueueDelivery schedules attempt number attempt of a delivery at at.
 func (q *Queue) EnqueueDelivery(ctx context.Context, id int64, attempt int, at time.Time) error {
 	payload := []byte(strconv.FormatInt(id, 10) + " " + strconv.Itoa(attempt))
-	_, err := q.client.EnqueueContext(ctx, asynq.NewTask(TaskDeliver, payload, asynq.MaxRetry(0)),
-		asynq.Queue(q.DeliverQueue()), asynq.TaskID(deliveryTaskID(id, attempt)), asynq.ProcessAt(at))
+	task := asynq.NewTask(TaskDeliver, payload, asynq.MaxRetry(0))
+	opts := []asynq.Option{asynq.Queue(q.DeliverQueue()), asynq.TaskID(deliveryTaskID(id, attempt)), asynq.ProcessAt(at)}
+	_, err := q.client.EnqueueContext(ctx, task, opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) && q.clearFinished(q.DeliverQueue(), deliveryTaskID(id, attempt)) {
+		// The attempt's earlier task ended in error (archived): PostgreSQL
+		// says it is still due, so it goes again rather than never.
+		_, err = q.client.EnqueueContext(ctx, task, opts...)
+	}
 	return ignoreDuplicate(err)
+}
+
+// clearFinished deletes a task that holds its id without ever running
+// again (archived or completed), and says whether it did.
+func (q *Queue) clearFinished(queue, id string) bool {
+	insp := asynq.NewInspectorFromRedisClient(q.rdb)
+	info, err := insp.GetTaskInfo(queue, id)
+	if err != nil || (info.State != asynq.TaskStateArchived && info.State != asynq.TaskStateCompleted) {
+		return false
+	}
+	return insp.DeleteTask(queue, id) == nil
 }
 
 // EnqueueProcess schedules the processing of a received activity.
 func (q *Queue) EnqueueProcess(ctx context.Context, activityID int64) error {
-	_, err := q.client.EnqueueContext(ctx, asynq.NewTask(TaskProcess, []byte(strconv.FormatInt(activityID, 10))),
-		asynq.Queue(q.InboxQueue()), asynq.TaskID("p"+strconv.FormatInt(activityID, 10)), asynq.MaxRetry(8))
+	id := "p" + strconv.FormatInt(activityID, 10)
+	task := asynq.NewTask(TaskProcess, []byte(strconv.FormatInt(activityID, 10)))
+	opts := []asynq.Option{asynq.Queue(q.InboxQueue()), asynq.TaskID(id), asynq.MaxRetry(8)}
+	_, err := q.client.EnqueueContext(ctx, task, opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) && q.clearFinished(q.InboxQueue(), id) {
+		_, err = q.client.EnqueueContext(ctx, task, opts...)
+	}
 	return ignoreDuplicate(err)
 }
 
