@@ -111,8 +111,10 @@ func (f *Federator) Deliver(ctx context.Context, id int64, attempt int, q Schedu
 		}
 		// The host's row is written only when there is something to reset, or
 		// now and then to keep last_success_at roughly true: a write per
-		// delivery would serialise every worker on that one row.
-		if host.Failures == 0 && !host.Unreachable && host.LastSuccessAt != nil && now.Sub(*host.LastSuccessAt) < successRecordEvery {
+		// delivery would serialise every worker on that one row. A delivery
+		// that had failed before writes it too: the snapshot read before the
+		// POST may predate the host's parking by other workers.
+		if attempt == 0 && host.Failures == 0 && !host.Unreachable && host.LastSuccessAt != nil && now.Sub(*host.LastSuccessAt) < successRecordEvery {
 			return nil
 		}
 		wasUnreachable, err := f.Store.DeliverySuccess(ctx, d.Host)
