@@ -91,3 +91,50 @@ func TestSharesInTheHomeTimeline(t *testing.T) {
 		t.Errorf("home timeline after the Undo: %+v", home)
 	}
 }
+
+// A local agent shares a colleague's public post: the share reaches the
+// followers on another node through the real signed path, and Undo takes it
+// back there. A post in a group cannot be shared.
+func TestShareAcrossNodes(t *testing.T) {
+	nodes := testnet.Start(t, 2, testnet.Options{})
+	a, b := nodes[0], nodes[1]
+	alice := a.CreateUser("alice", store.TierState, "")
+	bob := b.CreateUser("bob", store.TierState, "")
+	carol := b.CreateUser("carol", store.TierState, "")
+	follow(t, alice, bob.Handle())
+	var post struct{ ID string }
+	carol.API("POST", "/statuses", map[string]any{"status": "Guide de l'achat public, édition 2026"}).JSON(t, &post)
+	if res := bob.API("POST", "/statuses/"+post.ID+"/reblog", nil); res.Status != 200 {
+		t.Fatalf("reblog: %d %s", res.Status, res.Body)
+	}
+	type entry struct {
+		Account struct{ Acct string }
+		Reblog  *struct{ Content string }
+	}
+	shared := func(u *testnet.User) bool {
+		var home []entry
+		u.API("GET", "/timelines/home", nil).JSON(t, &home)
+		for _, e := range home {
+			if e.Reblog != nil && strings.Contains(e.Reblog.Content, "achat public, édition 2026") {
+				return true
+			}
+		}
+		return false
+	}
+	if !shared(bob) {
+		t.Errorf("bob's own share is not in his home timeline")
+	}
+	testnet.Eventually(t, wait, "bob's share in alice's timeline on A", func() bool { return shared(alice) })
+	if res := bob.API("POST", "/statuses/"+post.ID+"/unreblog", nil); res.Status != 200 {
+		t.Fatalf("unreblog: %d %s", res.Status, res.Body)
+	}
+	testnet.Eventually(t, wait, "the share gone from alice's timeline", func() bool { return !shared(alice) })
+
+	var g struct{ ID string }
+	carol.API("POST", "/groups", map[string]any{"name": "Atelier", "visibility": "public"}).JSON(t, &g)
+	var inGroup struct{ ID string }
+	carol.API("POST", "/statuses", map[string]any{"status": "Dans le groupe", "group_id": g.ID}).JSON(t, &inGroup)
+	if res := bob.API("POST", "/statuses/"+inGroup.ID+"/reblog", nil); res.Status != 403 {
+		t.Errorf("reblog of a group post: %d", res.Status)
+	}
+}

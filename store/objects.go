@@ -188,6 +188,26 @@ func (s *Store) SharedPosts(ctx context.Context, uris []string) (map[string]*Obj
 	return out, nil
 }
 
+// ShareOf returns an actor's live share of a post.
+func (s *Store) ShareOf(ctx context.Context, actorID int64, uri string) (*Object, error) {
+	return s.objectWhere(ctx, `o.type = 'Announce' and o.attributed_to = $1 and o.url = $2 and o.deleted_at is null`, actorID, uri)
+}
+
+// SharedByActor tells which of these posts an actor has shared.
+func (s *Store) SharedByActor(ctx context.Context, actorID int64, uris []string) (map[string]bool, error) {
+	rows, err := s.db.Query(ctx, `select url from objects where type = 'Announce' and attributed_to = $1 and url = any($2)
+		and deleted_at is null`, actorID, uris)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	out := make(map[string]bool, len(list))
+	for _, u := range list {
+		out[u] = true
+	}
+	return out, err
+}
+
 // CountShares counts the live shares of a post.
 func (s *Store) CountShares(ctx context.Context, uri string) (int64, error) {
 	var n int64
@@ -209,8 +229,8 @@ func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Obj
 		      (select followee_id from follows where follower_id = $1 and state = 'accepted'))
 		  or o.group_id in (select group_id from memberships where member_id = $1 and state = 'accepted')
 		  or o.id in (select object_id from mentions where actor_id = $1)))
-		  or (o.type = 'Announce' and o.attributed_to in
-		      (select followee_id from follows where follower_id = $1 and state = 'accepted')))
+		  or (o.type = 'Announce' and (o.attributed_to = $1 or o.attributed_to in
+		      (select followee_id from follows where follower_id = $1 and state = 'accepted'))))
 		order by o.id desc limit $4`, actorID, p.MaxID, p.MinID, p.Limit)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -141,7 +142,15 @@ func (s *Server) apiDeleteStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.statusEntity(r.Context(), obj))
 }
 
-func (s *Server) apiFavourite(like bool) http.HandlerFunc {
+// apiReblog shares a public post with one's followers, or takes the share
+// back (Mastodon's reblog and unreblog).
+func (s *Server) apiReblog(on bool) http.HandlerFunc { return s.statusToggle(s.Outbox.Share, on) }
+
+func (s *Server) apiFavourite(on bool) http.HandlerFunc { return s.statusToggle(s.Outbox.Like, on) }
+
+// statusToggle runs a yes-or-no action of the caller on a status it can see
+// (favourite, reblog) and answers with the status.
+func (s *Server) statusToggle(act func(context.Context, *store.Actor, int64, bool) (*store.Object, error), on bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, me, ok := s.ownStatusID(w, r)
 		if !ok {
@@ -152,7 +161,7 @@ func (s *Server) apiFavourite(like bool) http.HandlerFunc {
 			apiError(w, http.StatusNotFound, "no such status")
 			return
 		}
-		if _, err := s.Outbox.Like(r.Context(), me, id, like); err != nil {
+		if _, err := act(r.Context(), me, id, on); err != nil {
 			writeError(w, err)
 			return
 		}

@@ -127,6 +127,8 @@ func New(d Deps) *Server {
 		r.Delete("/statuses/{id}", s.requireAuth(s.apiDeleteStatus))
 		r.Post("/statuses/{id}/favourite", s.requireAuth(s.apiFavourite(true)))
 		r.Post("/statuses/{id}/unfavourite", s.requireAuth(s.apiFavourite(false)))
+		r.Post("/statuses/{id}/reblog", s.requireAuth(s.apiReblog(true)))
+		r.Post("/statuses/{id}/unreblog", s.requireAuth(s.apiReblog(false)))
 		r.Get("/timelines/home", s.requireAuth(s.apiHomeTimeline))
 		r.Get("/directory", s.apiDirectory)
 		r.Get("/groups", s.apiListGroups)

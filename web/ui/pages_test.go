@@ -195,3 +195,31 @@ func TestEditPost(t *testing.T) {
 		t.Errorf("bob is offered to edit alice's post")
 	}
 }
+
+// Sharing a public post from the web: the button says whether it is shared,
+// and one's own share shows in one's feed.
+func TestSharePost(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{})
+	ctx := context.Background()
+	alice := n.CreateUser("alice", store.TierState, "")
+	n.CreateUser("bob", store.TierState, "")
+	obj, err := n.Outbox.CreateNote(ctx, alice.Actor, outbox.NewNote{Text: "Note de cadrage du projet"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, csrf := signIn(t, n, "bob")
+	page := fmt.Sprintf("%s/posts/%d", n.URL, obj.ID)
+	res, _ := postForm(t, c, page+"/share", url.Values{"csrf": {csrf}, "back": {"/"}})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("share: %d", res.StatusCode)
+	}
+	_, home := get(t, c, n.URL+"/")
+	if !strings.Contains(home, "Note de cadrage du projet") || !strings.Contains(home, "Partagé par") ||
+		!strings.Contains(home, fmt.Sprintf(`action="/posts/%d/unshare"`, obj.ID)) {
+		t.Errorf("bob's feed after sharing does not show the share")
+	}
+	postForm(t, c, page+"/unshare", url.Values{"csrf": {csrf}, "back": {"/"}})
+	if _, home = get(t, c, n.URL+"/"); strings.Contains(home, "Partagé par") {
+		t.Errorf("the share is still in bob's feed after taking it back")
+	}
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
@@ -29,6 +30,9 @@ type postView struct {
 	Group     *store.Actor
 	// SharedBy is the followed person whose share brought the post here.
 	SharedBy *store.Actor
+	// Shareable posts are public and outside groups; Shared says the reader
+	// shared this one.
+	Shareable, Shared bool
 }
 
 // feed is a list of posts, with the reader's membership changes among them
@@ -102,11 +106,18 @@ func (u *UI) postViews(r *http.Request, objs []*store.Object) []postView {
 	if err != nil {
 		u.Log.Warn("reply counts", "err", err)
 	}
+	var shared map[string]bool
+	if me != 0 {
+		if shared, err = u.Store.SharedByActor(ctx, me, uris); err != nil {
+			u.Log.Warn("shares", "err", err)
+		}
+	}
 	groups := map[int64]*store.Actor{}
 	out := make([]postView, 0, len(objs))
 	for _, o := range objs {
 		pv := postView{Object: o, Likes: likes[o.ID].Count, Liked: likes[o.ID].ByActor, Replies: replies[o.URI],
-			CanDelete: me != 0 && o.AttributedTo == me && o.Local}
+			CanDelete: me != 0 && o.AttributedTo == me && o.Local, Shared: shared[o.URI],
+			Shareable: me != 0 && o.GroupID == nil && (o.Visibility == store.ObjPublic || o.Visibility == store.ObjUnlisted)}
 		if o.GroupID != nil {
 			g, ok := groups[*o.GroupID]
 			if !ok {
@@ -360,14 +371,21 @@ func (u *UI) renderThread(w http.ResponseWriter, r *http.Request, o *store.Objec
 	u.render(w, status, "thread", v)
 }
 
-func (u *UI) like(like bool) http.HandlerFunc {
+// share boosts a public post to the reader's followers, or takes it back.
+func (u *UI) share(on bool) http.HandlerFunc { return u.postToggle(u.Outbox.Share, on) }
+
+func (u *UI) like(on bool) http.HandlerFunc { return u.postToggle(u.Outbox.Like, on) }
+
+// postToggle runs a yes-or-no action of the reader on a post (like, share)
+// and goes back to the page it came from.
+func (u *UI) postToggle(act func(context.Context, *store.Actor, int64, bool) (*store.Object, error), on bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		o, err := u.postFromPath(r)
 		if err != nil {
 			u.fail(w, r, err)
 			return
 		}
-		if _, err := u.Outbox.Like(r.Context(), sessionOf(r).Actor, o.ID, like); err != nil {
+		if _, err := act(r.Context(), sessionOf(r).Actor, o.ID, on); err != nil {
 			u.fail(w, r, err)
 			return
 		}

@@ -95,6 +95,8 @@ func New(d Deps) http.Handler {
 			r.Post("/posts/{id}/unlike", u.like(false))
 			r.Post("/posts/{id}/delete", u.deletePost)
 			r.Post("/posts/{id}/edit", u.editPost)
+			r.Post("/posts/{id}/share", u.share(true))
+			r.Post("/posts/{id}/unshare", u.share(false))
 			r.Get("/settings/profile", u.editProfileForm)
 			r.Post("/settings/profile", u.editProfile)
 			r.Post("/settings/skills/add", u.addSkill)
