@@ -30,10 +30,3 @@ func (s *Store) RemoveLikeByActivity(ctx context.Context, actorID int64, activit
 	_, err := s.db.Exec(ctx, `delete from likes where actor_id = $1 and activity_uri = $2`, actorID, activityURI)
 	return err
 }
-
-// CountLikes counts an object's likes.
-func (s *Store) CountLikes(ctx context.Context, objectID int64) (int64, error) {
-	var n int64
-	err := s.db.QueryRow(ctx, `select count(*) from likes where object_id = $1`, objectID).Scan(&n)
-	return n, err
-}

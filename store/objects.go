@@ -208,11 +208,21 @@ func (s *Store) SharedByActor(ctx context.Context, actorID int64, uris []string)
 	return out, err
 }
 
-// CountShares counts the live shares of a post.
-func (s *Store) CountShares(ctx context.Context, uri string) (int64, error) {
+// CountShares counts the live shares of posts, by URI.
+func (s *Store) CountShares(ctx context.Context, uris []string) (map[string]int64, error) {
+	rows, err := s.db.Query(ctx, `select url, count(*) from objects where type = 'Announce' and url = any($1)
+		and deleted_at is null group by url`, uris)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(uris))
+	var uri string
 	var n int64
-	err := s.db.QueryRow(ctx, `select count(*) from objects where type = 'Announce' and url = $1 and deleted_at is null`, uri).Scan(&n)
-	return n, err
+	_, err = pgx.ForEachRow(rows, []any{&uri, &n}, func() error {
+		out[uri] = n
+		return nil
+	})
+	return out, err
 }
 
 // HomeTimeline lists, newest first, what an actor sees at home: its own posts,

@@ -129,9 +129,8 @@ func (s *Server) apiUploadDocument(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	me, err := s.me(r)
-	if err != nil {
-		writeError(w, err)
+	me, ok := s.meOrFail(w, r)
+	if !ok {
 		return
 	}
 	if err := s.Outbox.CanUpload(r.Context(), g.ID, me); err != nil {
@@ -285,9 +284,8 @@ func (s *Server) apiDocumentVersion(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	me, err := s.me(r)
-	if err != nil {
-		writeError(w, err)
+	me, ok := s.meOrFail(w, r)
+	if !ok {
 		return
 	}
 	if err := s.Outbox.CanUpload(r.Context(), *d.GroupID, me); err != nil {

@@ -34,6 +34,16 @@ func (s *Server) me(r *http.Request) (*store.Actor, error) {
 	return s.Store.ActorByID(r.Context(), currentAccount(r).ActorID)
 }
 
+// meOrFail is me, answering the error itself.
+func (s *Server) meOrFail(w http.ResponseWriter, r *http.Request) (*store.Actor, bool) {
+	me, err := s.me(r)
+	if err != nil {
+		writeError(w, err)
+		return nil, false
+	}
+	return me, true
+}
+
 func (s *Server) apiFollow(w http.ResponseWriter, r *http.Request) {
 	s.followAction(w, r, true)
 }
@@ -47,11 +57,11 @@ func (s *Server) followAction(w http.ResponseWriter, r *http.Request, follow boo
 	if !ok {
 		return
 	}
-	me, err := s.me(r)
-	if err != nil {
-		writeError(w, err)
+	me, ok := s.meOrFail(w, r)
+	if !ok {
 		return
 	}
+	var err error
 	if follow {
 		_, err = s.Outbox.Follow(r.Context(), me, target)
 	} else {
@@ -87,9 +97,8 @@ func (s *Server) anyActorFromPath(w http.ResponseWriter, r *http.Request) (*stor
 }
 
 func (s *Server) apiRelationships(w http.ResponseWriter, r *http.Request) {
-	me, err := s.me(r)
-	if err != nil {
-		writeError(w, err)
+	me, ok := s.meOrFail(w, r)
+	if !ok {
 		return
 	}
 	ids := r.URL.Query()["id[]"]
@@ -108,9 +117,8 @@ func (s *Server) apiRelationships(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiFollowRequests(w http.ResponseWriter, r *http.Request) {
-	me, err := s.me(r)
-	if err != nil {
-		writeError(w, err)
+	me, ok := s.meOrFail(w, r)
+	if !ok {
 		return
 	}
 	actors, err := s.Store.FollowRequests(r.Context(), me.ID)
@@ -131,9 +139,8 @@ func (s *Server) apiAnswerFollowRequest(accept bool) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		me, err := s.me(r)
-		if err != nil {
-			writeError(w, err)
+		me, ok := s.meOrFail(w, r)
+		if !ok {
 			return
 		}
 		if f, err := s.Store.FollowOf(r.Context(), follower.ID, me.ID); err != nil || f.State != store.FollowPending {

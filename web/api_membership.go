@@ -52,9 +52,8 @@ func (s *Server) apiJoin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) join(w http.ResponseWriter, r *http.Request, groupActor *store.Actor) {
-	me, err := s.me(r)
-	if err != nil {
-		writeError(w, err)
+	me, ok := s.meOrFail(w, r)
+	if !ok {
 		return
 	}
 	if _, err := s.Outbox.Join(r.Context(), me, groupActor); err != nil {
@@ -74,9 +73,8 @@ func (s *Server) apiLeave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	me, err := s.me(r)
-	if err != nil {
-		writeError(w, err)
+	me, ok := s.meOrFail(w, r)
+	if !ok {
 		return
 	}
 	if err := s.Outbox.Leave(r.Context(), me, g.Actor); err != nil {

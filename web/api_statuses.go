@@ -93,12 +93,8 @@ func (s *Server) ownStatusID(w http.ResponseWriter, r *http.Request) (int64, *st
 		apiError(w, http.StatusNotFound, "no such status")
 		return 0, nil, false
 	}
-	me, err := s.me(r)
-	if err != nil {
-		writeError(w, err)
-		return 0, nil, false
-	}
-	return id, me, true
+	me, ok := s.meOrFail(w, r)
+	return id, me, ok
 }
 
 // apiEditStatus is Mastodon's PUT /api/v1/statuses/:id.

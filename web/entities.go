@@ -103,7 +103,31 @@ type statusJSON struct {
 	Reblog             *statusJSON `json:"reblog"`
 }
 
+// statusCounts are the favourites, replies and reblogs of a page of
+// statuses, read once for the whole page.
+type statusCounts struct {
+	likes           map[int64]store.LikeSummary
+	replies, shares map[string]int64
+}
+
+func (s *Server) countsOf(ctx context.Context, objs []*store.Object) statusCounts {
+	ids := make([]int64, 0, len(objs))
+	uris := make([]string, 0, len(objs))
+	for _, o := range objs {
+		ids, uris = append(ids, o.ID), append(uris, o.URI)
+	}
+	var c statusCounts
+	c.likes, _ = s.Store.LikeSummaries(ctx, 0, ids)
+	c.replies, _ = s.Store.CountReplies(ctx, uris)
+	c.shares, _ = s.Store.CountShares(ctx, uris)
+	return c
+}
+
 func (s *Server) statusEntity(ctx context.Context, o *store.Object) statusJSON {
+	return s.statusEntityWith(ctx, o, s.countsOf(ctx, []*store.Object{o}))
+}
+
+func (s *Server) statusEntityWith(ctx context.Context, o *store.Object, counts statusCounts) statusJSON {
 	if o.Type == store.ShareType {
 		// A share is a status of its own that carries the shared one.
 		st := statusJSON{ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URI, CreatedAt: o.Published.UTC(),
@@ -128,15 +152,9 @@ func (s *Server) statusEntity(ctx context.Context, o *store.Object) statusJSON {
 	if st.URL == "" {
 		st.URL = o.URI
 	}
-	if n, err := s.Store.CountLikes(ctx, o.ID); err == nil {
-		st.FavouritesCount = int(n)
-	}
-	if n, err := s.Store.CountReplies(ctx, []string{o.URI}); err == nil {
-		st.RepliesCount = int(n[o.URI])
-	}
-	if n, err := s.Store.CountShares(ctx, o.URI); err == nil {
-		st.ReblogsCount = int(n)
-	}
+	st.FavouritesCount = int(counts.likes[o.ID].Count)
+	st.RepliesCount = int(counts.replies[o.URI])
+	st.ReblogsCount = int(counts.shares[o.URI])
 	if o.Visibility == store.ObjGroup {
 		// Mastodon has no group visibility: a public group's posts are
 		// public, the others are for members, which clients show as private.
@@ -176,8 +194,9 @@ func plainText(s string) string {
 
 func (s *Server) statusEntities(ctx context.Context, objs []*store.Object) []statusJSON {
 	out := make([]statusJSON, 0, len(objs))
+	counts := s.countsOf(ctx, objs)
 	for _, o := range objs {
-		st := s.statusEntity(ctx, o)
+		st := s.statusEntityWith(ctx, o, counts)
 		if o.Type == store.ShareType && st.Reblog == nil {
 			continue // the shared post is gone
 		}

@@ -157,35 +157,7 @@ func (r *remoteActors) presign(ctx context.Context, inboxURL, run string, first,
 
 // parallel runs fn(0..n-1) on GOMAXPROCS goroutines.
 func parallel(ctx context.Context, n int, fn func(i int) error) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var first error
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				if err := fn(i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	return ctx.Err()
+	return parallelN(ctx, n, runtime.GOMAXPROCS(0), fn)
 }
 
 // sender posts pre-signed requests to one inbox.

@@ -107,13 +107,7 @@ func (u *UI) changePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	err := u.Accounts.ChangePassword(r.Context(), s.Account, r.PostFormValue("current_password"), r.PostFormValue("password"))
 	if err != nil {
-		errs, ok := fieldErrors(v.Lang, err)
-		if !ok {
-			u.fail(w, r, err)
-			return
-		}
-		v.Errors = errs
-		u.render(w, http.StatusUnprocessableEntity, "password", v)
+		u.refuseForm(w, r, v, "password", err)
 		return
 	}
 	if err := u.Store.DeleteOtherSessions(r.Context(), s.Account.ID, s.hash); err != nil {

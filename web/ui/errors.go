@@ -89,6 +89,18 @@ func fieldErrors(lang string, err error) (map[string]string, bool) {
 	return nil, false
 }
 
+// refuseForm shows a form's page again with the services' refusal next to
+// its fields; an error that is not about a field is an error page.
+func (u *UI) refuseForm(w http.ResponseWriter, r *http.Request, v *view, page string, err error) {
+	errs, ok := fieldErrors(v.Lang, err)
+	if !ok {
+		u.fail(w, r, err)
+		return
+	}
+	v.Errors = errs
+	u.render(w, http.StatusUnprocessableEntity, page, v)
+}
+
 // formField maps the services' field names to the forms' ones.
 func formField(f string) string {
 	switch f {

@@ -73,13 +73,7 @@ func (u *UI) createGroup(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		v := u.newView(r, "title.new_group", "groups")
 		v.Form = f
-		errs, ok := fieldErrors(v.Lang, err)
-		if !ok {
-			u.fail(w, r, err)
-			return
-		}
-		v.Errors = errs
-		u.render(w, http.StatusUnprocessableEntity, "new_group", v)
+		u.refuseForm(w, r, v, "new_group", err)
 		return
 	}
 	http.Redirect(w, r, groupURL(g.Actor)+"?notice=group_created", http.StatusSeeOther)

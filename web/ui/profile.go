@@ -221,13 +221,7 @@ func (u *UI) editProfile(w http.ResponseWriter, r *http.Request) {
 	if err := u.saveProfile(r, p); err != nil {
 		v := u.newView(r, "title.edit_profile", "me")
 		v.Form = f
-		errs, ok := fieldErrors(v.Lang, err)
-		if !ok {
-			u.fail(w, r, err)
-			return
-		}
-		v.Errors = errs
-		u.render(w, http.StatusUnprocessableEntity, "edit_profile", v)
+		u.refuseForm(w, r, v, "edit_profile", err)
 		return
 	}
 	http.Redirect(w, r, "/settings/profile?notice=profile_saved", http.StatusSeeOther)
