@@ -69,8 +69,8 @@ func TestDeliveriesSurviveAnOutage(t *testing.T) {
 	// While C is down the deliveries fail, C is marked unreachable and its
 	// deliveries are parked.
 	testnet.Eventually(t, wait, "C marked unreachable", func() bool {
-		unreachable, err := b.Store.HostUnreachable(context.Background(), c.Host)
-		return err == nil && unreachable
+		st, err := b.Store.HostState(context.Background(), c.Host)
+		return err == nil && st.Unreachable
 	})
 	c.Restart()
 	t.Cleanup(func() {

@@ -51,19 +51,6 @@ func (s *Store) CreateDeliveries(ctx context.Context, activityID, signerID int64
 	return out, nil
 }
 
-// DeliveryByID loads a delivery.
-func (s *Store) DeliveryByID(ctx context.Context, id int64) (*Delivery, error) {
-	rows, err := s.db.Query(ctx, `select `+deliveryColumns+` from deliveries where id = $1`, id)
-	if err != nil {
-		return nil, err
-	}
-	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Delivery])
-	if err != nil {
-		return nil, notFoundOr(err)
-	}
-	return &d, nil
-}
-
 // FinishDelivery records the outcome of attempt number attempt; it changes
 // nothing when another worker already moved the delivery on (ok false).
 func (s *Store) FinishDelivery(ctx context.Context, id int64, attempt int, state string, nextAt time.Time, lastError string) (bool, error) {
@@ -157,17 +144,6 @@ func (s *Store) DeliveryFailure(ctx context.Context, host string, threshold int)
 		  updated_at = now()
 		returning unreachable_since is not null`, host, threshold).Scan(&unreachable)
 	return unreachable, err
-}
-
-// HostUnreachable tells whether deliveries to a host are parked.
-func (s *Store) HostUnreachable(ctx context.Context, host string) (bool, error) {
-	host = NormalizeHost(host)
-	var since *time.Time
-	err := s.db.QueryRow(ctx, `select unreachable_since from domains where host = $1`, host).Scan(&since)
-	if err = notFoundOr(err); err == ErrNotFound {
-		return false, nil
-	}
-	return since != nil, err
 }
 
 // UnreachableHostsToProbe returns unreachable hosts whose last probe is older

@@ -15,7 +15,7 @@ import (
 // InsertActivity, ActorKeyByID when a key is not in memory) and of the
 // worker (federation.Federator.Deliver: DeliveryJob, HostState,
 // FinishDelivery), so that their share of a request is known. The queries
-// these replaced are kept for comparison.
+// these replaced, where the code still has them, are kept for comparison.
 // "select1" is the floor: one round trip that does nothing.
 func BenchmarkAcceptPathQueries(b *testing.B) {
 	ctx := context.Background()
@@ -63,10 +63,8 @@ func BenchmarkAcceptPathQueries(b *testing.B) {
 	})
 	run("inbox/HostState", func(int) error { _, err := s.HostState(ctx, "peer.example"); return err })
 	run("inbox/ActorKeyByID", func(int) error { _, err := s.ActorKeyByID(ctx, remote.PublicKeyID); return err })
-	run("inbox/HostUnreachable", func(int) error { _, err := s.HostUnreachable(ctx, "peer.example"); return err })
 	// Worker, per delivery (besides DomainPolicy, Setting and HostUnreachable).
 	run("deliver/DeliveryJob", func(int) error { _, err := s.DeliveryJob(ctx, ds[0].ID); return err })
-	run("deliver/DeliveryByID", func(int) error { _, err := s.DeliveryByID(ctx, ds[0].ID); return err })
 	run("deliver/ActivityByID", func(int) error { _, err := s.ActivityByID(ctx, act.ID); return err })
 	run("deliver/ActorByID+Skills", func(int) error { _, err := s.ActorByID(ctx, remote.ID); return err })
 	b.Run("deliver/FinishDelivery", func(b *testing.B) {
