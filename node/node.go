@@ -27,6 +27,7 @@ import (
 	"github.com/archipel-social/archipel/storage"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web"
+	"github.com/archipel-social/archipel/web/ratelimit"
 )
 
 // Options are the settings that are not configuration: tests make delivery
@@ -120,7 +121,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		return nil, err
 	}
 	metrics := web.NewMetrics(newStateCollector(n))
-	inboxLimit := web.NewLimiter(orDefault(opts.InboxPerHost, defaultInboxPerHost), defaultInboxBurst)
+	inboxLimit := ratelimit.New(orDefault(opts.InboxPerHost, defaultInboxPerHost), defaultInboxBurst)
 	in := &inbox.Handler{Store: n.Store, Federator: n.Federator, Enqueue: n.Queue.EnqueueProcess, Log: log,
 		Accepted: metrics.InboxAccepted.Inc, Duplicate: metrics.InboxDuplicates.Inc,
 		Refused: func(reason string) { metrics.InboxRefused.WithLabelValues(reason).Inc() },
@@ -131,7 +132,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		PingQueue:    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		Viewer:       n.signedViewer,
 		Pages:        n.pages(),
-		WriteLimiter: web.NewLimiter(orDefault(opts.WritesPerAccount, defaultWritesPerAccount), defaultWritesBurst),
+		WriteLimiter: ratelimit.New(orDefault(opts.WritesPerAccount, defaultWritesPerAccount), defaultWritesBurst),
 	})
 	return n, nil
 }

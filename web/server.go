@@ -1,7 +1,8 @@
-// Package web is the node's HTTP surface: routing, content negotiation,
-// ActivityPub GETs, WebFinger, NodeInfo, the client API and the pages.
-// Handlers call accounts, outbox, inbox and store; they hold no business
-// rules of their own.
+// Package web is the node's router: it mounts the routes of wellknown
+// (discovery), activitypub (the protocol GETs), the inbox, client (the client
+// API) and the pages, behind the middleware every request goes through
+// (request id, recovery, metrics, request log), and serves /healthz and
+// /metrics.
 package web
 
 import (
@@ -18,9 +19,16 @@ import (
 	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/web/activitypub"
+	"github.com/archipel-social/archipel/web/auth"
+	"github.com/archipel-social/archipel/web/client"
+	"github.com/archipel-social/archipel/web/ratelimit"
+	"github.com/archipel-social/archipel/web/respond"
+	"github.com/archipel-social/archipel/web/wellknown"
 )
 
-// Version is the software version NodeInfo reports.
+// Version is the software version NodeInfo, /api/v1/instance and the
+// outgoing User-Agent report.
 var Version = "0.1.0"
 
 // Deps is what the handlers need.
@@ -40,7 +48,7 @@ type Deps struct {
 	// path no other route takes.
 	Pages http.Handler
 	// WriteLimiter bounds each account's writes through the API (nil: none).
-	WriteLimiter *Limiter
+	WriteLimiter *ratelimit.Limiter
 	// Viewer identifies the actor behind a signed GET (authorised fetch);
 	// nil when the node does not verify GETs.
 	Viewer func(r *http.Request) (*store.Actor, error)
@@ -52,13 +60,7 @@ type Server struct {
 	router chi.Router
 }
 
-// maxJSONBody bounds client API bodies; uploads have their own limit.
-const maxJSONBody = 1 << 20
-
-// requestTimeout bounds every request except streaming ones.
-const requestTimeout = 60 * time.Second
-
-// New builds the router.
+// New builds the router: the shared middleware, then each package's routes.
 func New(d Deps) *Server {
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -72,29 +74,10 @@ func New(d Deps) *Server {
 
 	r.Get("/healthz", s.healthz)
 	r.Handle("/metrics", s.Metrics.Handler())
-	r.Get("/.well-known/webfinger", s.webfinger)
-	r.Get("/.well-known/nodeinfo", s.nodeinfoLinks)
-	r.Get("/nodeinfo/2.1", s.nodeinfo)
-	r.Get("/.well-known/host-meta", s.hostMeta)
+	(&wellknown.Handler{Store: d.Store, Links: d.Links, Version: Version}).Routes(r)
 
-	r.Get("/actor", s.instanceActor)
-	r.Get("/files/{sha}", s.uploadFile)
-	r.Get("/documents/{id}", s.documentAP)
-	r.Route("/users/{username}", func(r chi.Router) {
-		r.Get("/", s.person)
-		r.Get("/outbox", s.personOutbox)
-		r.Get("/followers", s.followers)
-		r.Get("/following", s.following)
-		r.Get("/statuses/{id}", s.note)
-	})
-	r.Route("/groups/{username}", func(r chi.Router) {
-		r.Get("/", s.group)
-		r.Get("/outbox", s.groupOutbox)
-		r.Get("/followers", s.followers)
-		r.Get("/members", s.groupMembers)
-		r.Get("/moderators", s.groupModerators)
-		r.Get("/files/{sha}", s.groupFile)
-	})
+	protocol := &activitypub.Handler{Store: d.Store, Links: d.Links, Outbox: d.Outbox, Viewer: d.Viewer}
+	protocol.Routes(r)
 	if d.Inbox != nil {
 		r.Post("/inbox", d.Inbox.ServeHTTP)
 		r.Post("/actor/inbox", d.Inbox.ServeHTTP)
@@ -102,76 +85,13 @@ func New(d Deps) *Server {
 		r.Post("/groups/{username}/inbox", d.Inbox.ServeHTTP)
 	}
 
-	r.With(middleware.Timeout(requestTimeout), s.authenticate).Get("/api/v2/search", s.apiSearch)
-	// File transfers can take longer than an API call: no request timeout.
-	r.With(s.authenticate, s.limitWrites).Post("/api/v1/groups/{id}/documents", s.requireAuth(s.apiUploadDocument))
-	r.With(s.authenticate, s.limitWrites).Post("/api/v1/documents/{id}/versions", s.requireAuth(s.apiDocumentVersion))
-	r.With(s.authenticate).Get("/api/v1/documents/{id}/file", s.apiDocumentFile)
-	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(middleware.Timeout(requestTimeout), s.authenticate, s.limitWrites)
-		r.Get("/instance", s.apiInstance)
-		r.Get("/accounts/verify_credentials", s.requireAuth(s.apiVerifyCredentials))
-		r.Patch("/accounts/update_credentials", s.requireAuth(s.apiUpdateCredentials))
-		r.Get("/accounts/lookup", s.apiLookupAccount)
-		r.Get("/accounts/{id}", s.apiAccount)
-		r.Get("/accounts/{id}/statuses", s.apiAccountStatuses)
-		r.Post("/accounts/{id}/follow", s.requireAuth(s.apiFollow))
-		r.Post("/accounts/{id}/unfollow", s.requireAuth(s.apiUnfollow))
-		r.Get("/accounts/relationships", s.requireAuth(s.apiRelationships))
-		r.Get("/follow_requests", s.requireAuth(s.apiFollowRequests))
-		r.Post("/follow_requests/{id}/authorize", s.requireAuth(s.apiAnswerFollowRequest(true)))
-		r.Post("/follow_requests/{id}/reject", s.requireAuth(s.apiAnswerFollowRequest(false)))
-		r.Post("/statuses", s.requireAuth(s.apiPostStatus))
-		r.Get("/statuses/{id}", s.apiStatus)
-		r.Put("/statuses/{id}", s.requireAuth(s.apiEditStatus))
-		r.Delete("/statuses/{id}", s.requireAuth(s.apiDeleteStatus))
-		r.Post("/statuses/{id}/favourite", s.requireAuth(s.apiFavourite(true)))
-		r.Post("/statuses/{id}/unfavourite", s.requireAuth(s.apiFavourite(false)))
-		r.Post("/statuses/{id}/reblog", s.requireAuth(s.apiReblog(true)))
-		r.Post("/statuses/{id}/unreblog", s.requireAuth(s.apiReblog(false)))
-		r.Get("/timelines/home", s.requireAuth(s.apiHomeTimeline))
-		r.Get("/directory", s.apiDirectory)
-		r.Get("/groups", s.apiListGroups)
-		r.Post("/groups", s.requireAuth(s.apiCreateGroup))
-		r.Get("/groups/{id}", s.apiGroup)
-		r.Get("/groups/{id}/members", s.apiGroupMembers)
-		r.Post("/groups/join", s.requireAuth(s.apiJoinByHandle))
-		r.Get("/groups/membership_events", s.requireAuth(s.apiMembershipEvents))
-		r.Post("/groups/{id}/join", s.requireAuth(s.apiJoin))
-		r.Post("/groups/{id}/leave", s.requireAuth(s.apiLeave))
-		r.Post("/groups/{id}/invite", s.requireAuth(s.apiInvite))
-		r.Get("/groups/{id}/timeline", s.apiGroupTimeline)
-		r.Get("/groups/{id}/log", s.requireAuth(s.apiGroupLog))
-		r.Get("/groups/{id}/documents", s.apiGroupDocuments)
-		r.Get("/documents", s.requireAuth(s.apiSearchDocuments))
-		r.Get("/documents/{id}", s.apiDocument)
-		r.Patch("/documents/{id}", s.requireAuth(s.apiEditDocument))
-		r.Delete("/documents/{id}", s.requireAuth(s.apiDeleteDocument))
-		r.Post("/groups/{id}/members/{account_id}/approve", s.requireAuth(s.apiMemberAction("approve")))
-		r.Post("/groups/{id}/members/{account_id}/reject", s.requireAuth(s.apiMemberAction("reject")))
-		r.Post("/groups/{id}/members/{account_id}/remove", s.requireAuth(s.apiMemberAction("remove")))
-		r.Post("/groups/{id}/members/{account_id}/role", s.requireAuth(s.apiMemberAction("role")))
-		r.Get("/units", s.apiUnits)
-		r.Post("/units", s.requireAuth(s.apiCreateUnit))
-		r.Post("/admin/accounts", s.requireAuth(s.apiAdminCreateAccount))
-		r.Patch("/admin/accounts/{id}", s.requireAuth(s.apiAdminSetRights))
-		r.Get("/admin/tier_rules", s.requireAuth(s.apiTierRules))
-		r.Get("/admin/domains", s.requireAdmin(s.apiDomains))
-		r.Post("/admin/domains", s.requireAdmin(s.apiSetDomain))
-		r.Get("/admin/deliveries", s.requireAdmin(s.apiDeliveries))
-		r.Post("/admin/deliveries/retry", s.requireAdmin(s.apiRetryDeliveries))
-		r.Put("/admin/federation_mode", s.requireAdmin(s.apiSetFederationMode))
-		r.Post("/admin/tier_rules", s.requireAuth(s.apiSetTierRule))
-		r.NotFound(func(w http.ResponseWriter, r *http.Request) { apiError(w, http.StatusNotFound, "no such endpoint") })
-		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-			apiError(w, http.StatusMethodNotAllowed, "method not allowed")
-		})
-	})
+	(&client.API{Store: d.Store, Links: d.Links, Accounts: d.Accounts, Outbox: d.Outbox, Federator: d.Federator,
+		Auth: &auth.Authenticator{Accounts: d.Accounts}, WriteLimiter: d.WriteLimiter, Version: Version}).Routes(r)
 	if d.Pages != nil {
 		// A profile or group page asked for as ActivityPub answers with the
 		// actor document: Mastodon and Lemmy resolve a pasted profile URL so.
-		r.Get("/@{handle}", s.pageOrActor(s.person))
-		r.Get("/g/{handle}", s.pageOrActor(s.group))
+		r.Get("/@{handle}", protocol.PersonOrPage(d.Pages))
+		r.Get("/g/{handle}", protocol.GroupOrPage(d.Pages))
 		r.Handle("/*", d.Pages)
 	}
 	s.router = r
@@ -207,5 +127,5 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 			status["redis"], code = err.Error(), http.StatusServiceUnavailable
 		}
 	}
-	writeJSON(w, code, status)
+	respond.JSON(w, code, status)
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/storage"
 	"github.com/archipel-social/archipel/store"
-	"github.com/archipel-social/archipel/web"
+	"github.com/archipel-social/archipel/web/files"
 )
 
 // A group's documents: the list with its folder filter and search, the
@@ -287,12 +287,12 @@ func (u *UI) downloadDocument(w http.ResponseWriter, r *http.Request) {
 		if s != nil {
 			me = s.Actor
 		}
-		if err := web.FetchVersion(r.Context(), u.Store, u.Outbox, u.Federator, me, d, ver); err != nil {
+		if err := files.FetchVersion(r.Context(), u.Store, u.Outbox, u.Federator, me, d, ver); err != nil {
 			u.fail(w, r, err)
 			return
 		}
 	}
-	if err := web.ServeVersion(w, r, u.Outbox, ver); err != nil {
+	if err := files.ServeVersion(w, r, u.Outbox, ver); err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			err = store.ErrNotFound
 		}
@@ -347,7 +347,7 @@ func (u *UI) readUpload(w http.ResponseWriter, r *http.Request) (*outbox.StoredF
 			if file != nil || fileErr != nil {
 				return fail(errBadForm)
 			}
-			rawName := web.RawFileName(part)
+			rawName := files.RawFileName(part)
 			if rawName == "" {
 				// No file chosen: browsers send an empty part.
 				fileErr = &accounts.FieldError{Field: "file", Message: "required"}

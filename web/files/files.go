@@ -1,14 +1,21 @@
-package web
+// Package files streams the stored versions of documents to browsers, API
+// clients and peers, and brings here on demand the versions of a remote
+// group's documents. The web interface, the client API and the ActivityPub
+// GETs share it.
+package files
 
 import (
 	"context"
+	"errors"
 	"mime"
 	"mime/multipart"
 	"net/http"
 
 	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/outbox"
+	"github.com/archipel-social/archipel/storage"
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/web/respond"
 )
 
 // ServeVersion streams a stored version of a document with its digest as
@@ -32,6 +39,17 @@ func ServeVersion(w http.ResponseWriter, r *http.Request, o *outbox.Outbox, v *s
 	h.Set("Cache-Control", "private, max-age=31536000, immutable")
 	http.ServeContent(w, r, v.FileName, v.CreatedAt, f)
 	return nil
+}
+
+// ServeForAPI is ServeVersion for a peer or an API client: a file that
+// cannot be served answers with a JSON error.
+func ServeForAPI(w http.ResponseWriter, r *http.Request, o *outbox.Outbox, v *store.Version) {
+	err := ServeVersion(w, r, o, v)
+	if errors.Is(err, storage.ErrNotFound) {
+		respond.Error(w, http.StatusNotFound, "file not stored here")
+	} else if err != nil {
+		respond.Fail(w, err)
+	}
 }
 
 // FetchVersion brings here a version of a remote group's document that is

@@ -1,4 +1,4 @@
-package web
+package client
 
 import (
 	"net/http"
@@ -8,6 +8,8 @@ import (
 
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/web/auth"
+	"github.com/archipel-social/archipel/web/respond"
 )
 
 type groupInput struct {
@@ -19,66 +21,66 @@ type groupInput struct {
 	StateOnly   bool   `json:"state_only"`
 }
 
-func (s *Server) apiCreateGroup(w http.ResponseWriter, r *http.Request) {
+func (api *API) apiCreateGroup(w http.ResponseWriter, r *http.Request) {
 	var in groupInput
-	if err := decodeInput(w, r, &in); err != nil {
-		writeError(w, err)
+	if err := respond.Decode(w, r, &in); err != nil {
+		respond.Fail(w, err)
 		return
 	}
-	acct := currentAccount(r)
-	g, err := s.Outbox.CreateGroup(r.Context(), acct, outbox.NewGroup{Name: in.Name, Username: in.Username,
+	acct := auth.Account(r)
+	g, err := api.Outbox.CreateGroup(r.Context(), acct, outbox.NewGroup{Name: in.Name, Username: in.Username,
 		Description: in.Description, Visibility: in.Visibility, JoinPolicy: in.JoinPolicy, StateOnly: in.StateOnly})
 	if err != nil {
-		writeError(w, err)
+		respond.Fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.groupEntity(r.Context(), g, acct))
+	respond.JSON(w, http.StatusOK, api.groupEntity(r.Context(), g, acct))
 }
 
 // groupForViewer loads the group in the path as the API caller may see it:
 // a secret group is 404 unless the caller is a member.
-func (s *Server) groupForViewer(w http.ResponseWriter, r *http.Request) (*store.Group, *store.Membership, bool) {
-	id, ok := parseID(chi.URLParam(r, "id"))
+func (api *API) groupForViewer(w http.ResponseWriter, r *http.Request) (*store.Group, *store.Membership, bool) {
+	id, ok := respond.ParseID(chi.URLParam(r, "id"))
 	var g *store.Group
 	var err error = store.ErrNotFound
 	if ok {
-		g, err = s.Store.GroupByActorID(r.Context(), id)
+		g, err = api.Store.GroupByActorID(r.Context(), id)
 	}
 	if err != nil {
 		if err == store.ErrNotFound {
-			apiError(w, http.StatusNotFound, "no such group")
+			respond.Error(w, http.StatusNotFound, "no such group")
 		} else {
-			writeError(w, err)
+			respond.Fail(w, err)
 		}
 		return nil, nil, false
 	}
 	var m *store.Membership
-	if acct := currentAccount(r); acct != nil {
-		if mm, err := s.Store.MembershipOf(r.Context(), g.ID, acct.ActorID); err == nil {
+	if acct := auth.Account(r); acct != nil {
+		if mm, err := api.Store.MembershipOf(r.Context(), g.ID, acct.ActorID); err == nil {
 			m = mm
 		}
 	}
 	member := m != nil && m.State == store.StateAccepted
 	invited := m != nil && m.State == store.StateInvited
 	if g.Visibility == store.VisibilitySecret && !member && !invited {
-		apiError(w, http.StatusNotFound, "no such group")
+		respond.Error(w, http.StatusNotFound, "no such group")
 		return nil, nil, false
 	}
 	return g, m, true
 }
 
-func (s *Server) apiGroup(w http.ResponseWriter, r *http.Request) {
-	if g, _, ok := s.groupForViewer(w, r); ok {
-		writeJSON(w, http.StatusOK, s.groupEntity(r.Context(), g, currentAccount(r)))
+func (api *API) apiGroup(w http.ResponseWriter, r *http.Request) {
+	if g, _, ok := api.groupForViewer(w, r); ok {
+		respond.JSON(w, http.StatusOK, api.groupEntity(r.Context(), g, auth.Account(r)))
 	}
 }
 
-func (s *Server) apiListGroups(w http.ResponseWriter, r *http.Request) {
+func (api *API) apiListGroups(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	offset, _ := strconv.Atoi(q.Get("offset"))
 	f := store.GroupFilter{Limit: limit, Offset: max(offset, 0), LocalOnly: q.Get("local") == "true"}
-	acct := currentAccount(r)
+	acct := auth.Account(r)
 	if acct != nil {
 		f.ViewerID = acct.ActorID
 		// mine=true lists my groups; mine=pending or mine=invited my requests
@@ -90,38 +92,31 @@ func (s *Server) apiListGroups(w http.ResponseWriter, r *http.Request) {
 			f.MemberOnly, f.State = true, mine
 		}
 	}
-	groups, err := s.Store.Groups(r.Context(), f)
+	groups, err := api.Store.Groups(r.Context(), f)
 	if err != nil {
-		writeError(w, err)
+		respond.Fail(w, err)
 		return
 	}
 	out := make([]groupJSON, 0, len(groups))
 	for _, g := range groups {
-		out = append(out, s.groupEntity(r.Context(), g, acct))
+		out = append(out, api.groupEntity(r.Context(), g, acct))
 	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-type memberJSON struct {
-	Account accountJSON `json:"account"`
-	Role    string      `json:"role"`
-	State   string      `json:"state"`
-	Since   string      `json:"since"`
+	respond.JSON(w, http.StatusOK, out)
 }
 
 // apiGroupMembers lists members: anyone for a public group, members for a
 // private one; pending requests only to the group's animators.
-func (s *Server) apiGroupMembers(w http.ResponseWriter, r *http.Request) {
-	g, m, ok := s.groupForViewer(w, r)
+func (api *API) apiGroupMembers(w http.ResponseWriter, r *http.Request) {
+	g, m, ok := api.groupForViewer(w, r)
 	if !ok {
 		return
 	}
 	member := m != nil && m.State == store.StateAccepted
 	if g.Visibility != store.VisibilityPublic && !member {
-		if currentAccount(r) == nil {
-			apiError(w, http.StatusUnauthorized, "members of this group are shown to its members: sign in")
+		if auth.Account(r) == nil {
+			respond.Error(w, http.StatusUnauthorized, "members of this group are shown to its members: sign in")
 		} else {
-			apiError(w, http.StatusForbidden, "members of this group are shown to its members")
+			respond.Error(w, http.StatusForbidden, "members of this group are shown to its members")
 		}
 		return
 	}
@@ -131,11 +126,11 @@ func (s *Server) apiGroupMembers(w http.ResponseWriter, r *http.Request) {
 		state = store.StateAccepted
 	case store.StatePending, store.StateInvited, store.StateBanned:
 		if !member || m.Role == store.MemberMember {
-			apiError(w, http.StatusForbidden, "only the group's animators see requests")
+			respond.Error(w, http.StatusForbidden, "only the group's animators see requests")
 			return
 		}
 	default:
-		apiError(w, http.StatusBadRequest, "state: one of accepted, pending, invited, banned")
+		respond.Error(w, http.StatusBadRequest, "state: one of accepted, pending, invited, banned")
 		return
 	}
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
@@ -143,15 +138,15 @@ func (s *Server) apiGroupMembers(w http.ResponseWriter, r *http.Request) {
 	if limit <= 0 || limit > 80 {
 		limit = 40
 	}
-	members, err := s.Store.Members(r.Context(), g.ID, state, after, limit)
+	members, err := api.Store.Members(r.Context(), g.ID, state, after, limit)
 	if err != nil {
-		writeError(w, err)
+		respond.Fail(w, err)
 		return
 	}
 	out := make([]memberJSON, 0, len(members))
 	for _, mm := range members {
-		out = append(out, memberJSON{Account: s.accountEntity(r.Context(), mm.Member), Role: mm.Role, State: mm.State,
+		out = append(out, memberJSON{Account: api.accountEntity(r.Context(), mm.Member), Role: mm.Role, State: mm.State,
 			Since: mm.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")})
 	}
-	writeJSON(w, http.StatusOK, out)
+	respond.JSON(w, http.StatusOK, out)
 }

@@ -1,7 +1,6 @@
-package web_test
+package client_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/archipel-social/archipel/store"
@@ -36,29 +35,5 @@ func TestStatusEntity(t *testing.T) {
 	alice.API("POST", "/statuses", map[string]any{"status": "Dans un groupe privé", "group_id": g.ID}).JSON(t, &st)
 	if st.Visibility != "private" {
 		t.Errorf("post in a private group: visibility %q", st.Visibility)
-	}
-}
-
-// A profile or group page's URL, asked for as ActivityPub, gives the actor
-// document; as HTML, the page, which links that document.
-func TestProfileURLsServeActors(t *testing.T) {
-	n := testnet.StartNode(t, testnet.Options{})
-	alice := n.CreateUser("alice", store.TierState, "")
-	var g struct{ Username, URI string }
-	alice.API("POST", "/groups", map[string]any{"name": "Atelier", "visibility": "public"}).JSON(t, &g)
-	for path, id := range map[string]string{"/@alice": alice.Actor.URI, "/@alice@" + n.Host: alice.Actor.URI, "/g/" + g.Username: g.URI} {
-		var doc struct{ ID string }
-		res := n.Do("GET", path, "", nil, "Accept", activityJSON)
-		res.JSON(t, &doc)
-		if res.Status != 200 || doc.ID != id || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/activity+json") {
-			t.Errorf("%s as ActivityPub: %d %q %s", path, res.Status, res.Header.Get("Content-Type"), doc.ID)
-		}
-		page := n.Do("GET", path, "", nil, "Accept", "text/html")
-		if page.Status != 200 || !strings.Contains(string(page.Body), `<link rel="alternate" type="application/activity+json" href="`+id+`">`) {
-			t.Errorf("%s as HTML: %d, no alternate link", path, page.Status)
-		}
-	}
-	if res := n.Do("GET", "/@nobody", "", nil, "Accept", activityJSON); res.Status != 404 {
-		t.Errorf("unknown profile as ActivityPub: %d", res.Status)
 	}
 }

@@ -1,9 +1,9 @@
-package web
+package ratelimit
 
 import "testing"
 
 func TestLimiterPerKey(t *testing.T) {
-	l := NewLimiter(1, 3)
+	l := New(1, 3)
 	for i := range 3 {
 		if !l.Allow("a") {
 			t.Fatalf("request %d of the burst refused", i+1)
@@ -16,7 +16,7 @@ func TestLimiterPerKey(t *testing.T) {
 		t.Fatal("another key is limited by the first one")
 	}
 	var none *Limiter
-	if !none.Allow("x") || NewLimiter(0, 1) != nil {
+	if !none.Allow("x") || New(0, 1) != nil {
 		t.Fatal("no limit must allow everything")
 	}
 }

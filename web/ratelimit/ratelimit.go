@@ -1,4 +1,6 @@
-package web
+// Package ratelimit keeps token buckets per key, for the inbox (per remote
+// host) and the client API's writes (per account).
+package ratelimit
 
 import (
 	"net/http"
@@ -7,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/archipel-social/archipel/web/respond"
 )
 
 // Limiter keeps one token bucket per key (a remote host, an account), so
@@ -28,9 +32,9 @@ type bucket struct {
 // idleBucket is how long an unused bucket is kept.
 const idleBucket = 10 * time.Minute
 
-// NewLimiter allows perSecond requests per key with bursts of burst; a
+// New allows perSecond requests per key with bursts of burst; a
 // non-positive perSecond means no limit (nil limiter).
-func NewLimiter(perSecond float64, burst int) *Limiter {
+func New(perSecond float64, burst int) *Limiter {
 	if perSecond <= 0 {
 		return nil
 	}
@@ -62,21 +66,8 @@ func (l *Limiter) Allow(key string) bool {
 	return b.lim.AllowN(now, 1)
 }
 
-// tooMany answers 429 with a Retry-After peers and scripts honour.
-func tooMany(w http.ResponseWriter) {
+// TooMany answers 429 with a Retry-After peers and scripts honour.
+func TooMany(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", strconv.Itoa(1))
-	apiError(w, http.StatusTooManyRequests, "too many requests: slow down and retry")
-}
-
-// limitWrites applies the per-account limit to the API's write methods.
-func (s *Server) limitWrites(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if acct := currentAccount(r); acct != nil && !s.WriteLimiter.Allow(strconv.FormatInt(acct.ID, 10)) {
-				tooMany(w)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
+	respond.Error(w, http.StatusTooManyRequests, "too many requests: slow down and retry")
 }

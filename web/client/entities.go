@@ -1,8 +1,12 @@
-package web
+// The one converter from rows to the client API's entities: Mastodon's
+// shapes plus Archipel's fields.
+
+package client
 
 import (
 	"context"
 	"html"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -49,13 +53,13 @@ type fieldJSON struct {
 	VerifiedAt *string `json:"verified_at"`
 }
 
-func (s *Server) accountEntity(ctx context.Context, a *store.Actor) accountJSON {
+func (api *API) accountEntity(ctx context.Context, a *store.Actor) accountJSON {
 	acct := a.Username
 	if !a.Local {
 		acct = a.Handle()
 	}
-	followers, following, _ := s.Store.CountFollows(ctx, a.ID)
-	statuses, _ := s.Store.CountAuthorObjects(ctx, a.ID)
+	followers, following, _ := api.Store.CountFollows(ctx, a.ID)
+	statuses, _ := api.Store.CountAuthorObjects(ctx, a.ID)
 	skills := a.Skills
 	if skills == nil {
 		skills = []string{}
@@ -110,43 +114,43 @@ type statusCounts struct {
 	replies, shares map[string]int64
 }
 
-func (s *Server) countsOf(ctx context.Context, objs []*store.Object) statusCounts {
+func (api *API) countsOf(ctx context.Context, objs []*store.Object) statusCounts {
 	ids := make([]int64, 0, len(objs))
 	uris := make([]string, 0, len(objs))
 	for _, o := range objs {
 		ids, uris = append(ids, o.ID), append(uris, o.URI)
 	}
 	var c statusCounts
-	c.likes, _ = s.Store.LikeSummaries(ctx, 0, ids)
-	c.replies, _ = s.Store.CountReplies(ctx, uris)
-	c.shares, _ = s.Store.CountShares(ctx, uris)
+	c.likes, _ = api.Store.LikeSummaries(ctx, 0, ids)
+	c.replies, _ = api.Store.CountReplies(ctx, uris)
+	c.shares, _ = api.Store.CountShares(ctx, uris)
 	return c
 }
 
-func (s *Server) statusEntity(ctx context.Context, o *store.Object) statusJSON {
-	return s.statusEntityWith(ctx, o, s.countsOf(ctx, []*store.Object{o}))
+func (api *API) statusEntity(ctx context.Context, o *store.Object) statusJSON {
+	return api.statusEntityWith(ctx, o, api.countsOf(ctx, []*store.Object{o}))
 }
 
-func (s *Server) statusEntityWith(ctx context.Context, o *store.Object, counts statusCounts) statusJSON {
+func (api *API) statusEntityWith(ctx context.Context, o *store.Object, counts statusCounts) statusJSON {
 	if o.Type == store.ShareType {
 		// A share is a status of its own that carries the shared one.
 		st := statusJSON{ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URI, CreatedAt: o.Published.UTC(),
-			Account: s.accountEntity(ctx, o.Author), Visibility: "public",
+			Account: api.accountEntity(ctx, o.Author), Visibility: "public",
 			MediaAttachments: []any{}, Mentions: []any{}, Tags: []any{}, Emojis: []any{}}
 		// One level only: a share of a share is not a post.
-		if shared, err := s.Store.ObjectByURI(ctx, o.URL); err == nil && shared.DeletedAt == nil && store.IsPostType(shared.Type) {
-			inner := s.statusEntity(ctx, shared)
+		if shared, err := api.Store.ObjectByURI(ctx, o.URL); err == nil && shared.DeletedAt == nil && store.IsPostType(shared.Type) {
+			inner := api.statusEntity(ctx, shared)
 			st.Reblog = &inner
 		}
 		return st
 	}
 	author := o.Author
 	if author == nil {
-		author, _ = s.Store.ActorByID(ctx, o.AttributedTo)
+		author, _ = api.Store.ActorByID(ctx, o.AttributedTo)
 	}
 	st := statusJSON{
 		ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URL, CreatedAt: o.Published.UTC(), EditedAt: o.Updated,
-		Account: s.accountEntity(ctx, author), Content: o.Content, Visibility: o.Visibility, SpoilerText: o.Summary,
+		Account: api.accountEntity(ctx, author), Content: o.Content, Visibility: o.Visibility, SpoilerText: o.Summary,
 		MediaAttachments: []any{}, Mentions: []any{}, Tags: []any{}, Emojis: []any{},
 	}
 	if st.URL == "" {
@@ -159,7 +163,7 @@ func (s *Server) statusEntityWith(ctx context.Context, o *store.Object, counts s
 		// Mastodon has no group visibility: a public group's posts are
 		// public, the others are for members, which clients show as private.
 		st.Visibility = "private"
-		if g, err := s.Store.GroupByActorID(ctx, *o.GroupID); err == nil && g.Visibility == store.VisibilityPublic {
+		if g, err := api.Store.GroupByActorID(ctx, *o.GroupID); err == nil && g.Visibility == store.VisibilityPublic {
 			st.Visibility = "public"
 		}
 	}
@@ -174,7 +178,7 @@ func (s *Server) statusEntityWith(ctx context.Context, o *store.Object, counts s
 		st.GroupID = &id
 	}
 	if o.InReplyTo != "" {
-		if parent, err := s.Store.ObjectByURI(ctx, o.InReplyTo); err == nil {
+		if parent, err := api.Store.ObjectByURI(ctx, o.InReplyTo); err == nil {
 			id, acct := strconv.FormatInt(parent.ID, 10), strconv.FormatInt(parent.AttributedTo, 10)
 			st.InReplyToID, st.InReplyToAccountID = &id, &acct
 		}
@@ -192,11 +196,11 @@ func plainText(s string) string {
 	return html.UnescapeString(spoilerPolicy.Sanitize(s))
 }
 
-func (s *Server) statusEntities(ctx context.Context, objs []*store.Object) []statusJSON {
+func (api *API) statusEntities(ctx context.Context, objs []*store.Object) []statusJSON {
 	out := make([]statusJSON, 0, len(objs))
-	counts := s.countsOf(ctx, objs)
+	counts := api.countsOf(ctx, objs)
 	for _, o := range objs {
-		st := s.statusEntityWith(ctx, o, counts)
+		st := api.statusEntityWith(ctx, o, counts)
 		if o.Type == store.ShareType && st.Reblog == nil {
 			continue // the shared post is gone
 		}
@@ -224,23 +228,82 @@ type groupJSON struct {
 	State        string    `json:"membership,omitempty"`
 }
 
-func (s *Server) groupEntity(ctx context.Context, g *store.Group, viewer *store.Account) groupJSON {
-	n, _ := s.Store.CountMembers(ctx, g.ID)
+func (api *API) groupEntity(ctx context.Context, g *store.Group, viewer *store.Account) groupJSON {
+	n, _ := api.Store.CountMembers(ctx, g.ID)
 	out := groupJSON{
 		ID: strconv.FormatInt(g.ID, 10), Acct: g.Handle(), Username: g.Username, DisplayName: g.DisplayName,
 		Note: g.Summary, URL: g.URL, URI: g.URI, Visibility: g.Visibility, JoinPolicy: g.JoinPolicy,
 		StateOnly: g.StateOnly, MembersCount: n, Local: g.Local, CreatedAt: g.CreatedAt.UTC(),
 	}
 	if viewer != nil {
-		if m, err := s.Store.MembershipOf(ctx, g.ID, viewer.ActorID); err == nil {
+		if m, err := api.Store.MembershipOf(ctx, g.ID, viewer.ActorID); err == nil {
 			out.Role, out.State = m.Role, m.State
 		}
 	}
 	return out
 }
 
-// parseID reads an opaque id of the client API.
-func parseID(s string) (int64, bool) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	return id, err == nil && id > 0
+type memberJSON struct {
+	Account accountJSON `json:"account"`
+	Role    string      `json:"role"`
+	State   string      `json:"state"`
+	Since   string      `json:"since"`
+}
+
+// relationshipJSON is Mastodon's Relationship entity (the fields we know).
+type relationshipJSON struct {
+	ID         string `json:"id"`
+	Following  bool   `json:"following"`
+	Requested  bool   `json:"requested"`
+	FollowedBy bool   `json:"followed_by"`
+}
+
+func (api *API) relationship(r *http.Request, me, other *store.Actor) relationshipJSON {
+	rel := relationshipJSON{ID: strconv.FormatInt(other.ID, 10)}
+	if f, err := api.Store.FollowOf(r.Context(), me.ID, other.ID); err == nil {
+		rel.Following = f.State == store.FollowAccepted
+		rel.Requested = f.State == store.FollowPending
+	}
+	if f, err := api.Store.FollowOf(r.Context(), other.ID, me.ID); err == nil {
+		rel.FollowedBy = f.State == store.FollowAccepted
+	}
+	return rel
+}
+
+type documentJSON struct {
+	ID          string        `json:"id"`
+	URI         string        `json:"uri"`
+	Name        string        `json:"name"`
+	Description string        `json:"description"`
+	Folder      string        `json:"folder"`
+	GroupID     string        `json:"group_id"`
+	Account     accountJSON   `json:"account"`
+	MediaType   string        `json:"media_type"`
+	Size        int64         `json:"size"`
+	SHA256      string        `json:"sha256"`
+	Version     int           `json:"version"`
+	Versions    []versionJSON `json:"versions"`
+	CreatedAt   time.Time     `json:"created_at"`
+	UpdatedAt   *time.Time    `json:"updated_at"`
+	FileURL     string        `json:"file_url"`
+}
+
+type versionJSON struct {
+	store.Version
+	FileURL string `json:"file_url"`
+}
+
+func (api *API) documentEntity(r *http.Request, d *store.Document) documentJSON {
+	id := strconv.FormatInt(d.ID, 10)
+	out := documentJSON{ID: id, URI: d.URI, Name: d.Name, Description: d.Summary, Folder: d.Folder,
+		GroupID: strconv.FormatInt(*d.GroupID, 10), Account: api.accountEntity(r.Context(), d.Author),
+		Version: d.CurrentVersion, CreatedAt: d.Published.UTC(), UpdatedAt: d.Updated,
+		FileURL: api.Links.Base + "/api/v1/documents/" + id + "/file", Versions: []versionJSON{}}
+	if v := d.Current(); v != nil {
+		out.MediaType, out.Size, out.SHA256 = v.MediaType, v.Size, v.SHA256
+	}
+	for _, v := range d.Versions {
+		out.Versions = append(out.Versions, versionJSON{Version: v, FileURL: out.FileURL + "?version=" + strconv.Itoa(v.Version)})
+	}
+	return out
 }

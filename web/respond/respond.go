@@ -1,4 +1,8 @@
-package web
+// Package respond writes the JSON answers and reads the JSON or form input
+// shared by the client API, the ActivityPub GETs, the well-known routes and
+// the auth middleware: one error shape, one mapping from the lower layers'
+// errors to status codes. It imports no handler package.
+package respond
 
 import (
 	"encoding/json"
@@ -7,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/archipel-social/archipel/accounts"
@@ -15,25 +20,30 @@ import (
 	"github.com/archipel-social/archipel/store"
 )
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// MaxJSONBody bounds client API bodies; uploads have their own limit.
+const MaxJSONBody = 1 << 20
+
+// JSON writes v as JSON with the given status.
+func JSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeActivityJSON(w http.ResponseWriter, body []byte) {
+// ActivityJSON writes an ActivityStreams document.
+func ActivityJSON(w http.ResponseWriter, body []byte) {
 	w.Header().Set("Content-Type", ap.ContentType+"; charset=utf-8")
 	w.Header().Set("Vary", "Accept, Signature")
 	_, _ = w.Write(body)
 }
 
-// apiError answers with Mastodon's error shape.
-func apiError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+// Error answers with Mastodon's error shape.
+func Error(w http.ResponseWriter, status int, msg string) {
+	JSON(w, status, map[string]string{"error": msg})
 }
 
-// writeError maps the errors of the lower layers to a status and message.
-func writeError(w http.ResponseWriter, err error) {
+// Fail maps the errors of the lower layers to a status and message.
+func Fail(w http.ResponseWriter, err error) {
 	var fe *accounts.FieldError
 	var ce *store.ConflictError
 	var mbe *http.MaxBytesError
@@ -41,31 +51,34 @@ func writeError(w http.ResponseWriter, err error) {
 	var lfe *fieldError
 	switch {
 	case errors.As(err, &lfe):
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": lfe.Error(), "field": lfe.field})
+		JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": lfe.Error(), "field": lfe.field})
 	case errors.As(err, &mte):
-		apiError(w, http.StatusUnsupportedMediaType, mte.Error())
+		Error(w, http.StatusUnsupportedMediaType, mte.Error())
 	case errors.Is(err, outbox.ErrTooLarge):
-		apiError(w, http.StatusRequestEntityTooLarge, "file larger than this node accepts")
+		Error(w, http.StatusRequestEntityTooLarge, "file larger than this node accepts")
 	case errors.As(err, &fe):
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": fe.Error(), "field": fe.Field})
+		JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": fe.Error(), "field": fe.Field})
 	case errors.As(err, &ce):
-		writeJSON(w, http.StatusConflict, map[string]string{"error": ce.Error(), "field": ce.Field})
+		JSON(w, http.StatusConflict, map[string]string{"error": ce.Error(), "field": ce.Field})
 	case errors.As(err, &mbe):
-		apiError(w, http.StatusRequestEntityTooLarge, "request body too large")
+		Error(w, http.StatusRequestEntityTooLarge, "request body too large")
 	case errors.Is(err, store.ErrNotFound):
-		apiError(w, http.StatusNotFound, "not found")
+		Error(w, http.StatusNotFound, "not found")
 	case errors.Is(err, accounts.ErrForbidden):
-		apiError(w, http.StatusForbidden, "not allowed")
+		Error(w, http.StatusForbidden, "not allowed")
 	case errors.Is(err, accounts.ErrUnauthenticated):
-		apiError(w, http.StatusUnauthorized, "wrong credentials")
+		Error(w, http.StatusUnauthorized, "wrong credentials")
 	case errors.Is(err, errBadInput):
-		apiError(w, http.StatusBadRequest, err.Error())
+		Error(w, http.StatusBadRequest, err.Error())
 	default:
-		apiError(w, http.StatusInternalServerError, "internal error")
+		Error(w, http.StatusInternalServerError, "internal error")
 	}
 }
 
 var errBadInput = errors.New("bad input")
+
+// BadInput is a 400 with msg as the error.
+func BadInput(msg string) error { return &badInput{msg} }
 
 type badInput struct{ msg string }
 
@@ -74,10 +87,10 @@ func (b *badInput) Is(t error) bool {
 	return t == errBadInput
 }
 
-// decodeInput reads a JSON or form body into dst, as Mastodon clients send
+// Decode reads a JSON or form body into dst, as Mastodon clients send
 // either. Form fields map to JSON fields by name; "name[]" fields are lists.
-func decodeInput(w http.ResponseWriter, r *http.Request, dst any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
+func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxJSONBody)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/json", "":
@@ -100,7 +113,7 @@ func decodeInput(w http.ResponseWriter, r *http.Request, dst any) error {
 		}
 		return nil
 	case "application/x-www-form-urlencoded", "multipart/form-data":
-		if err := r.ParseMultipartForm(maxJSONBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		if err := r.ParseMultipartForm(MaxJSONBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 			return &badInput{"malformed form: " + err.Error()}
 		}
 		b, _ := json.Marshal(formToMap(r.Form))
@@ -134,9 +147,9 @@ func formToMap(f url.Values) map[string]any {
 	return out
 }
 
-// wantsActivityJSON is content negotiation: ActivityPub clients ask for
+// WantsActivityJSON is content negotiation: ActivityPub clients ask for
 // activity+json or ld+json with the ActivityStreams profile.
-func wantsActivityJSON(r *http.Request) bool {
+func WantsActivityJSON(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
@@ -154,4 +167,17 @@ func wantsActivityJSON(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// InvalidField is a 422 naming the field at fault.
+func InvalidField(field, msg string) error { return &fieldError{field, msg} }
+
+type fieldError struct{ field, msg string }
+
+func (e *fieldError) Error() string { return e.field + ": " + e.msg }
+
+// ParseID reads an opaque id of the client API.
+func ParseID(s string) (int64, bool) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
 }

@@ -1,0 +1,157 @@
+// Package client is the Mastodon-shaped client API (/api/v1, /api/v2): one
+// file per resource, and entities.go, the one converter from rows to the
+// API's entities. Handlers call accounts, outbox and store, which hold the
+// rules; auth identifies the caller.
+package client
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/archipel-social/archipel/accounts"
+	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/federation"
+	"github.com/archipel-social/archipel/outbox"
+	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/web/auth"
+	"github.com/archipel-social/archipel/web/ratelimit"
+	"github.com/archipel-social/archipel/web/respond"
+)
+
+// API serves the client API.
+type API struct {
+	Store     *store.Store
+	Links     ap.Links
+	Accounts  *accounts.Service
+	Outbox    *outbox.Outbox
+	Federator *federation.Federator
+	// Auth reads the bearer token of every client API request.
+	Auth *auth.Authenticator
+	// WriteLimiter bounds each account's writes (nil: none).
+	WriteLimiter *ratelimit.Limiter
+	// Version is the software version /api/v1/instance reports.
+	Version string
+}
+
+// requestTimeout bounds every client API call except file transfers and
+// streams.
+const requestTimeout = 60 * time.Second
+
+// Routes adds the client API to r. A new endpoint goes in the /api/v1 group
+// (timeout, token, write limit), behind auth.Require when it needs a
+// signed-in caller.
+func (api *API) Routes(r chi.Router) {
+	r.With(middleware.Timeout(requestTimeout), api.Auth.Authenticate).Get("/api/v2/search", api.apiSearch)
+	// File transfers can take longer than an API call: no request timeout.
+	r.With(api.Auth.Authenticate, api.limitWrites).Post("/api/v1/groups/{id}/documents", auth.Require(api.apiUploadDocument))
+	r.With(api.Auth.Authenticate, api.limitWrites).Post("/api/v1/documents/{id}/versions", auth.Require(api.apiDocumentVersion))
+	r.With(api.Auth.Authenticate).Get("/api/v1/documents/{id}/file", api.apiDocumentFile)
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Use(middleware.Timeout(requestTimeout), api.Auth.Authenticate, api.limitWrites)
+		r.Get("/instance", api.apiInstance)
+		r.Get("/accounts/verify_credentials", auth.Require(api.apiVerifyCredentials))
+		r.Patch("/accounts/update_credentials", auth.Require(api.apiUpdateCredentials))
+		r.Get("/accounts/lookup", api.apiLookupAccount)
+		r.Get("/accounts/{id}", api.apiAccount)
+		r.Get("/accounts/{id}/statuses", api.apiAccountStatuses)
+		r.Post("/accounts/{id}/follow", auth.Require(api.apiFollow))
+		r.Post("/accounts/{id}/unfollow", auth.Require(api.apiUnfollow))
+		r.Get("/accounts/relationships", auth.Require(api.apiRelationships))
+		r.Get("/follow_requests", auth.Require(api.apiFollowRequests))
+		r.Post("/follow_requests/{id}/authorize", auth.Require(api.apiAnswerFollowRequest(true)))
+		r.Post("/follow_requests/{id}/reject", auth.Require(api.apiAnswerFollowRequest(false)))
+		r.Post("/statuses", auth.Require(api.apiPostStatus))
+		r.Get("/statuses/{id}", api.apiStatus)
+		r.Put("/statuses/{id}", auth.Require(api.apiEditStatus))
+		r.Delete("/statuses/{id}", auth.Require(api.apiDeleteStatus))
+		r.Post("/statuses/{id}/favourite", auth.Require(api.apiFavourite(true)))
+		r.Post("/statuses/{id}/unfavourite", auth.Require(api.apiFavourite(false)))
+		r.Post("/statuses/{id}/reblog", auth.Require(api.apiReblog(true)))
+		r.Post("/statuses/{id}/unreblog", auth.Require(api.apiReblog(false)))
+		r.Get("/timelines/home", auth.Require(api.apiHomeTimeline))
+		r.Get("/directory", api.apiDirectory)
+		r.Get("/groups", api.apiListGroups)
+		r.Post("/groups", auth.Require(api.apiCreateGroup))
+		r.Get("/groups/{id}", api.apiGroup)
+		r.Get("/groups/{id}/members", api.apiGroupMembers)
+		r.Post("/groups/join", auth.Require(api.apiJoinByHandle))
+		r.Get("/groups/membership_events", auth.Require(api.apiMembershipEvents))
+		r.Post("/groups/{id}/join", auth.Require(api.apiJoin))
+		r.Post("/groups/{id}/leave", auth.Require(api.apiLeave))
+		r.Post("/groups/{id}/invite", auth.Require(api.apiInvite))
+		r.Get("/groups/{id}/timeline", api.apiGroupTimeline)
+		r.Get("/groups/{id}/log", auth.Require(api.apiGroupLog))
+		r.Get("/groups/{id}/documents", api.apiGroupDocuments)
+		r.Get("/documents", auth.Require(api.apiSearchDocuments))
+		r.Get("/documents/{id}", api.apiDocument)
+		r.Patch("/documents/{id}", auth.Require(api.apiEditDocument))
+		r.Delete("/documents/{id}", auth.Require(api.apiDeleteDocument))
+		r.Post("/groups/{id}/members/{account_id}/approve", auth.Require(api.apiMemberAction("approve")))
+		r.Post("/groups/{id}/members/{account_id}/reject", auth.Require(api.apiMemberAction("reject")))
+		r.Post("/groups/{id}/members/{account_id}/remove", auth.Require(api.apiMemberAction("remove")))
+		r.Post("/groups/{id}/members/{account_id}/role", auth.Require(api.apiMemberAction("role")))
+		r.Get("/units", api.apiUnits)
+		r.Post("/units", auth.Require(api.apiCreateUnit))
+		r.Post("/admin/accounts", auth.Require(api.apiAdminCreateAccount))
+		r.Patch("/admin/accounts/{id}", auth.Require(api.apiAdminSetRights))
+		r.Get("/admin/tier_rules", auth.Require(api.apiTierRules))
+		r.Get("/admin/domains", auth.RequireAdmin(api.apiDomains))
+		r.Post("/admin/domains", auth.RequireAdmin(api.apiSetDomain))
+		r.Get("/admin/deliveries", auth.RequireAdmin(api.apiDeliveries))
+		r.Post("/admin/deliveries/retry", auth.RequireAdmin(api.apiRetryDeliveries))
+		r.Put("/admin/federation_mode", auth.RequireAdmin(api.apiSetFederationMode))
+		r.Post("/admin/tier_rules", auth.Require(api.apiSetTierRule))
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+			respond.Error(w, http.StatusNotFound, "no such endpoint")
+		})
+		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+			respond.Error(w, http.StatusMethodNotAllowed, "method not allowed")
+		})
+	})
+}
+
+// limitWrites applies the per-account limit to the API's write methods.
+func (api *API) limitWrites(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if acct := auth.Account(r); acct != nil && !api.WriteLimiter.Allow(strconv.FormatInt(acct.ID, 10)) {
+				ratelimit.TooMany(w)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (api *API) me(r *http.Request) (*store.Actor, error) {
+	return api.Store.ActorByID(r.Context(), auth.Account(r).ActorID)
+}
+
+// meOrFail is me, answering the error itself.
+func (api *API) meOrFail(w http.ResponseWriter, r *http.Request) (*store.Actor, bool) {
+	me, err := api.me(r)
+	if err != nil {
+		respond.Fail(w, err)
+		return nil, false
+	}
+	return me, true
+}
+
+// remoteError maps a failure to reach another node to a status and message.
+func remoteError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, federation.ErrNoSuchAccount), errors.Is(err, store.ErrNotFound), federation.IsGone(err):
+		respond.Error(w, http.StatusNotFound, "no such account")
+	case errors.Is(err, federation.ErrBlocked):
+		respond.Error(w, http.StatusForbidden, "this node does not federate with that one")
+	case errors.Is(err, federation.ErrForbiddenAddress):
+		respond.Error(w, http.StatusUnprocessableEntity, "that node's address is not allowed")
+	default:
+		respond.Error(w, http.StatusBadGateway, "that node did not answer: "+err.Error())
+	}
+}

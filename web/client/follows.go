@@ -1,0 +1,97 @@
+package client
+
+import (
+	"net/http"
+
+	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/web/respond"
+)
+
+func (api *API) apiFollow(w http.ResponseWriter, r *http.Request) {
+	api.followAction(w, r, true)
+}
+
+func (api *API) apiUnfollow(w http.ResponseWriter, r *http.Request) {
+	api.followAction(w, r, false)
+}
+
+func (api *API) followAction(w http.ResponseWriter, r *http.Request, follow bool) {
+	target, ok := api.anyActorFromPath(w, r)
+	if !ok {
+		return
+	}
+	me, ok := api.meOrFail(w, r)
+	if !ok {
+		return
+	}
+	var err error
+	if follow {
+		_, err = api.Outbox.Follow(r.Context(), me, target)
+	} else {
+		err = api.Outbox.Unfollow(r.Context(), me, target)
+	}
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	respond.JSON(w, http.StatusOK, api.relationship(r, me, target))
+}
+
+func (api *API) apiRelationships(w http.ResponseWriter, r *http.Request) {
+	me, ok := api.meOrFail(w, r)
+	if !ok {
+		return
+	}
+	ids := r.URL.Query()["id[]"]
+	if len(ids) == 0 {
+		ids = r.URL.Query()["id"]
+	}
+	out := []relationshipJSON{}
+	for _, raw := range ids {
+		if id, ok := respond.ParseID(raw); ok {
+			if other, err := api.Store.ActorByID(r.Context(), id); err == nil {
+				out = append(out, api.relationship(r, me, other))
+			}
+		}
+	}
+	respond.JSON(w, http.StatusOK, out)
+}
+
+func (api *API) apiFollowRequests(w http.ResponseWriter, r *http.Request) {
+	me, ok := api.meOrFail(w, r)
+	if !ok {
+		return
+	}
+	actors, err := api.Store.FollowRequests(r.Context(), me.ID)
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	out := make([]accountJSON, 0, len(actors))
+	for _, a := range actors {
+		out = append(out, api.accountEntity(r.Context(), a))
+	}
+	respond.JSON(w, http.StatusOK, out)
+}
+
+func (api *API) apiAnswerFollowRequest(accept bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		follower, ok := api.anyActorFromPath(w, r)
+		if !ok {
+			return
+		}
+		me, ok := api.meOrFail(w, r)
+		if !ok {
+			return
+		}
+		if f, err := api.Store.FollowOf(r.Context(), follower.ID, me.ID); err != nil || f.State != store.FollowPending {
+			respond.Error(w, http.StatusNotFound, "no follow request from this account")
+			return
+		}
+		if err := api.Outbox.AnswerFollow(r.Context(), me, follower, accept); err != nil {
+			respond.Fail(w, err)
+			return
+		}
+		respond.JSON(w, http.StatusOK, api.relationship(r, me, follower))
+	}
+}
