@@ -33,6 +33,8 @@ const (
 	ReasonOrigin        = "origin"
 	ReasonStore         = "store"
 	ReasonRateLimited   = "rate_limited"
+	ReasonMediaType     = "media_type"
+	ReasonForged        = "forged"
 )
 
 // Handler is the HTTP inbox (shared and per actor).
@@ -70,6 +72,11 @@ func (h *Handler) refuse(w http.ResponseWriter, status int, reason, msg string) 
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if !acceptableContentType(r.Header.Get("Content-Type")) {
+		h.refuse(w, http.StatusUnsupportedMediaType, ReasonMediaType,
+			"an activity is sent as application/activity+json, application/ld+json or application/json")
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -136,6 +143,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if id, err := url.Parse(env.ID); err != nil || !strings.EqualFold(id.Host, actorURL.Host) {
 		h.refuse(w, http.StatusBadRequest, ReasonOrigin, "the activity's id is not on its actor's host")
+		return
+	}
+	if why := forgedAttribution(env, actorURI); why != "" {
+		h.refuse(w, http.StatusForbidden, ReasonForged, why)
 		return
 	}
 	act := &store.Activity{URI: env.ID, Type: typ, ActorURI: actorURI, ObjectURI: idOf(env.Object), Raw: body, Signer: verified.KeyID}

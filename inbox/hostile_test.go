@@ -332,9 +332,10 @@ func TestHostileInboxRefusals(t *testing.T) {
 	})
 }
 
-// A Create from mallory embedding a Note whose id is on carol's host: the
-// inbox accepts it (the signature is mallory's and valid), but the worker
-// must fetch the note from carol's host and never keep mallory's copy.
+// A Create from mallory embedding a Note whose id is on carol's host, or
+// attributed to carol: the inbox refuses it at once (403, nothing stored,
+// nothing queued, carol never asked), since the body alone shows the claim
+// is forged. The worker's own check (trustedObject) stays behind it.
 func TestHostileEmbeddedObjectOfThirdParty(t *testing.T) {
 	n := testnet.StartNode(t, testnet.Options{})
 	bob := n.CreateUser("bob", store.TierState, "")
@@ -349,14 +350,14 @@ func TestHostileEmbeddedObjectOfThirdParty(t *testing.T) {
 		"content": "<p>" + real + "</p>", "to": []string{publicNS, bob.Actor.URI},
 		"published": time.Now().UTC().Format(time.RFC3339),
 	}))
-	create := func(attributedTo string) (string, []byte) {
+	create := func(noteID, attributedTo string) (string, []byte) {
 		id := mallory.NewID("activities")
 		return id, mustJSON(t, map[string]any{
 			"@context": "https://www.w3.org/ns/activitystreams",
 			"id":       id, "type": "Create", "actor": mallory.URI,
 			"to": []string{publicNS, bob.Actor.URI},
 			"object": map[string]any{
-				"id": carol.URL(notePath), "type": "Note", "attributedTo": attributedTo,
+				"id": noteID, "type": "Note", "attributedTo": attributedTo,
 				"content": "<p>" + fake + "</p>", "to": []string{publicNS, bob.Actor.URI},
 				"published": time.Now().UTC().Format(time.RFC3339),
 			},
@@ -377,19 +378,17 @@ func TestHostileEmbeddedObjectOfThirdParty(t *testing.T) {
 		}
 	}
 
-	for _, author := range []string{mallory.URI, carol.URI} {
-		t.Run("attributedTo "+author, func(t *testing.T) {
-			fetchesBefore := len(carol.RequestsTo("GET", notePath))
-			id, body := create(author)
-			expectStatus(t, mallory.Post(t, n.URL+"/inbox", body), http.StatusAccepted)
-			if reason := processed(t, n.Node, id); reason == "" {
-				t.Errorf("the Create was applied")
-			}
-			gets := carol.RequestsTo("GET", notePath)
-			if len(gets) <= fetchesBefore {
-				t.Errorf("the note was not fetched from its origin")
-			} else if !gets[len(gets)-1].Signed() {
-				t.Errorf("the fetch from the origin was not signed")
+	for name, c := range map[string][2]string{
+		"id on carol's host, attributed to mallory": {carol.URL(notePath), mallory.URI},
+		"id on carol's host, attributed to carol":   {carol.URL(notePath), carol.URI},
+		"id on mallory's host, attributed to carol": {mallory.URL("/users/mallory/statuses/9"), carol.URI},
+	} {
+		t.Run(name, func(t *testing.T) {
+			before := countRows(t, n.Node)
+			id, body := create(c[0], c[1])
+			expectRefused(t, n.Node, before, mallory.Post(t, n.URL+"/inbox", body), http.StatusForbidden, "", id)
+			if gets := carol.RequestsTo("GET", notePath); len(gets) != 0 {
+				t.Errorf("carol's host was asked for the note %d times", len(gets))
 			}
 			noFake(t)
 		})
@@ -470,9 +469,19 @@ func TestHostileActsOnOthersThings(t *testing.T) {
 		t.Fatal("fan does not follow bob")
 	}
 
+	// Refused by the inbox at once when the body shows it (403), by the
+	// worker otherwise.
 	send := func(t *testing.T, body map[string]any) {
 		t.Helper()
-		expectStatus(t, eve.Post(t, shared, mustJSON(t, body)), http.StatusAccepted)
+		resp := eve.Post(t, shared, mustJSON(t, body))
+		if resp.StatusCode == http.StatusForbidden {
+			errorBody(t, resp)
+			if activityRows(t, n.Node, body["id"].(string)) != 0 {
+				t.Errorf("refused %s stored", body["type"])
+			}
+			return
+		}
+		expectStatus(t, resp, http.StatusAccepted)
 		if reason := processed(t, n.Node, body["id"].(string)); reason == "" {
 			t.Errorf("%s by eve was applied", body["type"])
 		}
@@ -765,5 +774,97 @@ func TestHostileCaseVariantKeys(t *testing.T) {
 	}
 	if got := string(act.Actor.GetLink()); got != row.ActorURI {
 		t.Errorf("the inbox verified %s as the actor, the worker reads %s", row.ActorURI, got)
+	}
+}
+
+// An inbox POST must say it carries an activity: ActivityPub's two media
+// types (ld+json with or without its profile) and plain JSON are taken;
+// anything else is 415 and stores nothing.
+func TestHostileInboxContentType(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{NoWorker: true})
+	bob := n.CreateUser("bob", store.TierState, "")
+	mallory := testnet.NewRemoteActor(t, "mallory")
+	for _, ct := range []string{"text/plain", "text/html; charset=utf-8", "application/x-www-form-urlencoded",
+		"multipart/form-data; boundary=x", "application/xml", "", "application/activity+json;;;"} {
+		t.Run("refused "+ct, func(t *testing.T) {
+			before := countRows(t, n.Node)
+			id := mallory.NewID("follows")
+			resp := mallory.Post(t, n.URL+"/inbox", mustJSON(t, followOf(id, mallory.URI, bob.Actor.URI)), testnet.WithHeader("Content-Type", ct))
+			expectRefused(t, n.Node, before, resp, http.StatusUnsupportedMediaType, "", id)
+		})
+	}
+	for _, ct := range []string{"application/activity+json", "application/activity+json; charset=utf-8",
+		"application/ld+json", `application/ld+json; profile="https://www.w3.org/ns/activitystreams"`,
+		"application/json", "Application/JSON; charset=UTF-8"} {
+		t.Run("accepted "+ct, func(t *testing.T) {
+			id := mallory.NewID("follows")
+			expectStatus(t, mallory.Post(t, n.URL+"/inbox", mustJSON(t, followOf(id, mallory.URI, bob.Actor.URI)), testnet.WithHeader("Content-Type", ct)), http.StatusAccepted)
+			if activityRows(t, n.Node, id) != 1 {
+				t.Errorf("accepted activity not stored")
+			}
+		})
+	}
+}
+
+// Claims the body alone shows to be forged are refused by the HTTP inbox,
+// before the 202: nothing is stored or queued and the sender is told.
+func TestHostileForgedAttribution(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{NoWorker: true})
+	bob := n.CreateUser("bob", store.TierState, "")
+	mallory := testnet.NewRemoteActor(t, "mallory")
+	carol := testnet.NewRemoteActor(t, "carol")
+	carolNote := carol.URL("/users/carol/statuses/1")
+	note := func(id, by string) map[string]any {
+		return map[string]any{"id": id, "type": "Note", "attributedTo": by, "content": "<p>x</p>", "to": []string{publicNS}}
+	}
+	activity := func(typ string, object any) (string, []byte) {
+		id := mallory.NewID("activities")
+		return id, mustJSON(t, map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": id, "type": typ,
+			"actor": mallory.URI, "to": []string{publicNS}, "object": object})
+	}
+	carolDoc := map[string]any{"id": carol.URI, "type": "Person", "preferredUsername": "carol", "inbox": carol.Inbox,
+		"publicKey": map[string]any{"id": mallory.KeyID, "owner": carol.URI, "publicKeyPem": mallory.PublicKeyPEM}}
+	for name, object := range map[string]any{
+		"Create of a note attributed to another":      note(mallory.URL("/users/mallory/statuses/5"), carol.URI),
+		"Create of a note on another host":            note(carolNote, mallory.URI),
+		"Create of a note on another host, by IRI":    carolNote,
+		"Create with a list attributedTo without me":  map[string]any{"id": mallory.URL("/n/6"), "type": "Note", "attributedTo": []string{carol.URI}},
+		"Update of another actor":                     carolDoc,
+		"Update of another actor of my host":          map[string]any{"id": mallory.URL("/users/other"), "type": "Person", "inbox": mallory.URL("/users/other/inbox")},
+		"Update of a note on another host":            note(carolNote, carol.URI),
+		"Delete of an object on another host":         map[string]any{"id": carolNote, "type": "Tombstone"},
+		"Delete of an object on another host, by IRI": carolNote,
+		"Delete of another actor":                     carol.URI,
+		"Delete of a local post":                      bob.Actor.URI + "/statuses/1",
+	} {
+		typ := strings.Fields(name)[0]
+		t.Run(name, func(t *testing.T) {
+			before := countRows(t, n.Node)
+			id, body := activity(typ, object)
+			expectRefused(t, n.Node, before, mallory.Post(t, n.URL+"/inbox", body), http.StatusForbidden, "", id)
+		})
+	}
+	// What is allowed goes through: one's own things, and an Announce of
+	// anybody's post (a group redistributes its members' posts).
+	for name, c := range map[string]struct {
+		typ    string
+		object any
+	}{
+		"Create of one's own note":            {"Create", note(mallory.URL("/users/mallory/statuses/7"), mallory.URI)},
+		"Create with me in a list":            {"Create", map[string]any{"id": mallory.URL("/v/1"), "type": "Video", "attributedTo": []string{mallory.URI, carol.URI}}},
+		"Update of one's own profile":         {"Update", map[string]any{"id": mallory.URI, "type": "Person", "inbox": mallory.Inbox}},
+		"Update of one's own note":            {"Update", note(mallory.URL("/users/mallory/statuses/7"), mallory.URI)},
+		"Delete of oneself":                   {"Delete", mallory.URI},
+		"Delete of one's own note":            {"Delete", map[string]any{"id": mallory.URL("/users/mallory/statuses/7"), "type": "Tombstone"}},
+		"Announce of another's note":          {"Announce", carolNote},
+		"Announce of another's embedded note": {"Announce", note(carolNote, carol.URI)},
+	} {
+		t.Run("allowed: "+name, func(t *testing.T) {
+			id, body := activity(c.typ, c.object)
+			expectStatus(t, mallory.Post(t, n.URL+"/inbox", body), http.StatusAccepted)
+			if activityRows(t, n.Node, id) != 1 {
+				t.Errorf("accepted activity not stored")
+			}
+		})
 	}
 }

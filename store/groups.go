@@ -219,14 +219,6 @@ func (s *Store) GroupInboxes(ctx context.Context, groupID int64, withFollowers b
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
-// HostHasMember tells whether a group has an accepted or invited member on a host.
-func (s *Store) HostHasMember(ctx context.Context, groupID int64, host string) (bool, error) {
-	var ok bool
-	err := s.db.QueryRow(ctx, `select exists (select 1 from memberships m join actors a on a.id = m.member_id
-		where m.group_id = $1 and a.host = $2 and m.state in ('accepted', 'invited'))`, groupID, host).Scan(&ok)
-	return ok, err
-}
-
 // GroupEvent is one line of a group's log.
 type GroupEvent struct {
 	ID        int64     `json:"id"`

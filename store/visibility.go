@@ -32,3 +32,99 @@ func (s *Store) CanSee(ctx context.Context, o *Object, viewerID int64) (bool, er
 		end`, o.ID, o.GroupID, viewerID, o.Visibility, o.AttributedTo).Scan(&ok)
 	return ok, err
 }
+
+// IsInstanceActor tells whether a remote actor speaks for its whole node:
+// the Application actor that Mastodon, GoToSocial, Lemmy and Archipel sign
+// their node's own fetches with. People (and bots, which are Services) do
+// not.
+func IsInstanceActor(a *Actor) bool { return a != nil && !a.Local && a.Type == TypeApplication }
+
+// CanReadGroupContent is the one rule for signed reads of a group's content:
+// its posts, documents, files, outbox, members, moderators and followers, and
+// the activities about them. A public group's content is for anyone. Any
+// other group's is served only to:
+//   - an accepted member (an invitation or a request is not membership);
+//   - the group itself;
+//   - for one of our groups, the instance actor of a node that hosts an
+//     accepted member (that node fetches for its members), never any other
+//     actor of that node;
+//   - for a remote group, the instance actor of the group's own node (which
+//     fetches the files its members upload here).
+//
+// reader is the actor who signed the request; nil for an unsigned one.
+func (s *Store) CanReadGroupContent(ctx context.Context, g *Group, reader *Actor) (bool, error) {
+	if g.Visibility == VisibilityPublic {
+		return true, nil
+	}
+	if reader == nil {
+		return false, nil
+	}
+	if reader.ID == g.ID {
+		return true, nil
+	}
+	if IsInstanceActor(reader) {
+		if !g.Local {
+			return NormalizeHost(reader.Host) == NormalizeHost(g.Host), nil
+		}
+		return s.hostHasMember(ctx, g.ID, reader.Host, StateAccepted)
+	}
+	return s.isMemberIn(ctx, g.ID, reader.ID, StateAccepted)
+}
+
+// CanKnowGroup tells whether a signed reader may learn that a group exists
+// (its actor document): those who may read its content, and also an invited
+// person and the instance actor of an invited person's node, who must check
+// the group's key to believe the invitation. To anyone else a secret group
+// is exactly like a group that does not exist.
+func (s *Store) CanKnowGroup(ctx context.Context, g *Group, reader *Actor) (bool, error) {
+	if g.Visibility != VisibilitySecret {
+		return true, nil
+	}
+	if ok, err := s.CanReadGroupContent(ctx, g, reader); ok || err != nil {
+		return ok, err
+	}
+	if reader == nil {
+		return false, nil
+	}
+	if IsInstanceActor(reader) && g.Local {
+		return s.hostHasMember(ctx, g.ID, reader.Host, StateAccepted, StateInvited)
+	}
+	return s.isMemberIn(ctx, g.ID, reader.ID, StateInvited)
+}
+
+// CanReadObject is the rule for a signed read of one object (a post, a
+// document) or of an activity about it: an object of a group follows
+// CanReadGroupContent; any other follows CanSee.
+func (s *Store) CanReadObject(ctx context.Context, o *Object, reader *Actor) (bool, error) {
+	if o.GroupID != nil {
+		g, err := s.GroupByActorID(ctx, *o.GroupID)
+		if err != nil {
+			return false, err
+		}
+		return s.CanReadGroupContent(ctx, g, reader)
+	}
+	var readerID int64
+	if reader != nil {
+		readerID = reader.ID
+	}
+	return s.CanSee(ctx, o, readerID)
+}
+
+// isMemberIn tells whether an actor's membership of a group is in one of
+// the states.
+func (s *Store) isMemberIn(ctx context.Context, groupID, actorID int64, states ...string) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `select exists (select 1 from memberships
+		where group_id = $1 and member_id = $2 and state = any($3))`, groupID, actorID, states).Scan(&ok)
+	return ok, err
+}
+
+// hostHasMember tells whether a group has a member on a host whose
+// membership is in one of the states.
+func (s *Store) hostHasMember(ctx context.Context, groupID int64, host string, states ...string) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `select exists (select 1 from memberships m join actors a on a.id = m.member_id
+		where m.group_id = $1 and lower(a.host) = lower($2) and not a.local and m.state = any($3))`,
+		groupID, host, states).Scan(&ok)
+	return ok, err
+}

@@ -43,6 +43,12 @@ type RemoteActor struct {
 	Key          crypto.PrivateKey
 	PublicKeyPEM string
 	Server       *httptest.Server
+	// Type is the actor's type in its document (default Person).
+	Type string
+
+	// home is the actor whose server serves this one (a Sibling); nil for
+	// an actor with its own server.
+	home *RemoteActor
 
 	mu       sync.Mutex
 	docs     map[string][]byte
@@ -93,14 +99,7 @@ func NewRemoteActor(t testing.TB, username string) *RemoteActor {
 // NewRemoteActorWith is NewRemoteActor with options.
 func NewRemoteActorWith(t testing.TB, username string, opts RemoteOptions) *RemoteActor {
 	t.Helper()
-	privPEM, pubPEM, err := keys.GenerateKeyPair()
-	if err != nil {
-		t.Fatal(err)
-	}
-	priv, err := keys.ParsePrivateKey(privPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
+	priv, pubPEM := newKeyPair(t)
 	r := &RemoteActor{Username: username, Key: priv, PublicKeyPEM: pubPEM,
 		docs: map[string][]byte{}, statuses: map[string]int{}}
 	r.Server = httptest.NewServer(http.HandlerFunc(r.serveHTTP))
@@ -119,15 +118,33 @@ func NewRemoteActorWith(t testing.TB, username string, opts RemoteOptions) *Remo
 		r.Host = strings.ReplaceAll(opts.Authority, "{port}", port)
 	}
 	r.Base = "http://" + r.Host
-	r.URI = r.Base + "/users/" + username
+	r.setURIs()
+	r.Serve("/users/"+username, r.ActorDocument())
+	return r
+}
+
+func newKeyPair(t testing.TB) (crypto.PrivateKey, string) {
+	t.Helper()
+	privPEM, pubPEM, err := keys.GenerateKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := keys.ParsePrivateKey(privPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return priv, pubPEM
+}
+
+// setURIs derives the actor's ids from its base and username.
+func (r *RemoteActor) setURIs() {
+	r.URI = r.Base + "/users/" + r.Username
 	r.KeyID = r.URI + "#main-key"
 	r.Inbox = r.URI + "/inbox"
 	r.SharedInbox = r.Base + "/inbox"
 	r.Outbox = r.URI + "/outbox"
 	r.Followers = r.URI + "/followers"
 	r.Following = r.URI + "/following"
-	r.Serve("/users/"+username, r.ActorDocument())
-	return r
 }
 
 // ActorDocument is the Person the fake remote serves at its URI.
@@ -135,7 +152,7 @@ func (r *RemoteActor) ActorDocument() []byte {
 	doc := map[string]any{
 		"@context":                  []any{"https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"},
 		"id":                        r.URI,
-		"type":                      "Person",
+		"type":                      r.actorType(),
 		"preferredUsername":         r.Username,
 		"name":                      "Remote " + r.Username,
 		"inbox":                     r.Inbox,
@@ -158,9 +175,74 @@ func (r *RemoteActor) ActorDocument() []byte {
 	return b
 }
 
+func (r *RemoteActor) actorType() string {
+	if r.Type == "" {
+		return "Person"
+	}
+	return r.Type
+}
+
+// Sibling starts another actor on the same fake peer (same host, same
+// server, its own key) with the given type ("" for Person; "Application"
+// for the node's instance actor), e.g. a second person of the node that
+// hosts r.
+func (r *RemoteActor) Sibling(t testing.TB, username, actorType string) *RemoteActor {
+	t.Helper()
+	home := r.server()
+	priv, pubPEM := newKeyPair(t)
+	s := &RemoteActor{Username: username, Key: priv, PublicKeyPEM: pubPEM, Server: home.Server, Type: actorType,
+		Host: home.Host, Base: home.Base, home: home}
+	s.setURIs()
+	home.Serve("/users/"+username, s.ActorDocument())
+	return s
+}
+
+// server is the actor whose server and records this actor uses.
+func (r *RemoteActor) server() *RemoteActor {
+	if r.home != nil {
+		return r.home
+	}
+	return r
+}
+
+// Get sends a GET signed by r (authorised fetch, as peers fetch) and reads
+// the answer whole.
+func (r *RemoteActor) Get(t testing.TB, rawURL string) *Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept", "application/activity+json")
+	if err := federation.SignRequest(req, nil, r.KeyID, r.Key); err != nil {
+		t.Fatal(err)
+	}
+	resp, b := send(t, req)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// send does a request of a fake peer and reads the answer whole.
+func send(t testing.TB, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := remoteClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read answer: %v", req.Method, req.URL, err)
+	}
+	return resp, b
+}
+
 // Serve publishes doc at path (GET answers 200 with it), replacing whatever
 // was there, the actor document included.
 func (r *RemoteActor) Serve(path string, doc []byte) {
+	if r.home != nil {
+		r.home.Serve(path, doc)
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.docs[path] = append([]byte(nil), doc...)
@@ -170,6 +252,10 @@ func (r *RemoteActor) Serve(path string, doc []byte) {
 // ServeStatus makes GET path answer status with an empty JSON body (e.g. 410
 // for a deleted object).
 func (r *RemoteActor) ServeStatus(path string, status int) {
+	if r.home != nil {
+		r.home.ServeStatus(path, status)
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.docs, path)
@@ -184,8 +270,12 @@ func (r *RemoteActor) NewID(kind string) string {
 	return fmt.Sprintf("%s/%s/%d-%d", r.Base, kind, time.Now().UnixNano(), r.next.Add(1))
 }
 
-// Requests returns the requests received so far, oldest first.
+// Requests returns the requests received so far, oldest first (by the
+// whole fake peer, for a Sibling).
 func (r *RemoteActor) Requests() []*ReceivedRequest {
+	if r.home != nil {
+		return r.home.Requests()
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]*ReceivedRequest(nil), r.requests...)
@@ -367,15 +457,7 @@ func (r *RemoteActor) Post(t testing.TB, inboxURL string, activity []byte, opts 
 	req.Body = io.NopCloser(bytes.NewReader(activity))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(activity)), nil }
 	req.ContentLength = int64(len(activity))
-	resp, err := remoteClient.Do(req)
-	if err != nil {
-		t.Fatalf("POST %s: %v", inboxURL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("POST %s: read answer: %v", inboxURL, err)
-	}
+	resp, b := send(t, req)
 	resp.Body = io.NopCloser(bytes.NewReader(b))
 	return resp
 }

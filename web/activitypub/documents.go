@@ -24,8 +24,8 @@ func (h *Handler) documentAP(w http.ResponseWriter, r *http.Request) {
 		h.apNotFound(w, store.ErrNotFound)
 		return
 	}
-	if !h.groupReadable(r, *d.GroupID) {
-		h.refuseFile(w, r)
+	if readable, secret := h.groupReadable(r, *d.GroupID); !readable {
+		h.refuseFile(w, r, secret)
 		return
 	}
 	group, err := h.Store.GroupByActorID(r.Context(), *d.GroupID)

@@ -19,13 +19,16 @@ func (h *Handler) uploadFile(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
+	secret := true // no such file looks like a secret one
 	for i, v := range versions {
-		if h.groupReadable(r, groups[i]) {
+		readable, s := h.groupReadable(r, groups[i])
+		if readable {
 			files.ServeForAPI(w, r, h.Outbox, &v)
 			return
 		}
+		secret = secret && s
 	}
-	h.refuseFile(w, r)
+	h.refuseFile(w, r, secret)
 }
 
 // groupFile serves a file of one of our groups' documents, by digest:
@@ -36,18 +39,30 @@ func (h *Handler) groupFile(w http.ResponseWriter, r *http.Request) {
 		h.apNotFound(w, err)
 		return
 	}
+	readable, secret := h.groupReadable(r, a.ID)
+	if !readable {
+		h.refuseFile(w, r, secret)
+		return
+	}
 	v, err := h.Store.GroupHasFile(r.Context(), a.ID, chi.URLParam(r, "sha"))
-	if err != nil || !h.groupReadable(r, a.ID) {
-		h.refuseFile(w, r)
+	if err != nil {
+		h.refuseFile(w, r, true)
 		return
 	}
 	files.ServeForAPI(w, r, h.Outbox, v)
 }
 
-func (h *Handler) refuseFile(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Signature") == "" {
+// refuseFile answers a read of a group's file or document that
+// store.CanReadGroupContent refused: for a secret group, not found, exactly
+// as for a file that does not exist; for a private one, an unsigned request
+// is asked to sign and a signed one is told no.
+func (h *Handler) refuseFile(w http.ResponseWriter, r *http.Request, secret bool) {
+	switch {
+	case secret:
+		respond.Error(w, http.StatusNotFound, "not found")
+	case r.Header.Get("Signature") == "" && r.Header.Get("Authorization") == "":
 		respond.Error(w, http.StatusUnauthorized, "files of this group are for its members: sign the request")
-		return
+	default:
+		respond.Error(w, http.StatusForbidden, "files of this group are for its members")
 	}
-	respond.Error(w, http.StatusNotFound, "not found")
 }

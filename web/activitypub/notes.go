@@ -32,11 +32,7 @@ func (h *Handler) note(w http.ResponseWriter, r *http.Request) {
 	if o.Visibility != store.ObjPublic && o.Visibility != store.ObjUnlisted {
 		// Posts of public groups are for anyone; the others for a signed
 		// viewer the reading rule lets in.
-		var viewerID int64
-		if viewer, _ := h.viewerOf(r); viewer != nil {
-			viewerID = viewer.ID
-		}
-		if ok, err := h.Store.CanSee(r.Context(), o, viewerID); err != nil || !ok {
+		if ok, err := h.Store.CanReadObject(r.Context(), o, h.signedReader(r)); err != nil || !ok {
 			h.apNotFound(w, store.ErrNotFound)
 			return
 		}

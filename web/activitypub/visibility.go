@@ -7,6 +7,11 @@ import (
 	"github.com/archipel-social/archipel/web/respond"
 )
 
+// The rules themselves (who may read a group's content, who may know that a
+// secret group exists, who may read one object) are the store's
+// CanReadGroupContent, CanKnowGroup and CanReadObject, written once and
+// shared with every other reader; this file only answers HTTP with them.
+
 // viewerOf identifies the remote or local actor behind a signed GET; nil
 // when the request is not signed.
 func (h *Handler) viewerOf(r *http.Request) (*store.Actor, error) {
@@ -16,9 +21,19 @@ func (h *Handler) viewerOf(r *http.Request) (*store.Actor, error) {
 	return h.Viewer(r)
 }
 
+// signedReader is the actor behind a signed GET, nil when the request is
+// not signed or its signature does not verify.
+func (h *Handler) signedReader(r *http.Request) *store.Actor {
+	viewer, err := h.viewerOf(r)
+	if err != nil {
+		return nil
+	}
+	return viewer
+}
+
 // visibleGroup loads the group in the path and decides what the requester
-// may see. A secret group is 404 to anyone but its members; a private one
-// shows its profile but not its content.
+// may see: a secret group is 404 to anyone store.CanKnowGroup does not let
+// in; member tells whether store.CanReadGroupContent does.
 func (h *Handler) visibleGroup(r *http.Request) (g *store.Group, member bool, err error) {
 	a, err := h.localActor(r, store.TypeGroup)
 	if err != nil {
@@ -27,32 +42,33 @@ func (h *Handler) visibleGroup(r *http.Request) (g *store.Group, member bool, er
 	if g, err = h.Store.GroupOf(r.Context(), a); err != nil {
 		return nil, false, err
 	}
-	viewer, verr := h.viewerOf(r)
-	if verr == nil && viewer != nil {
-		if m, err := h.Store.MembershipOf(r.Context(), g.ID, viewer.ID); err == nil && m.State == store.StateAccepted {
-			member = true
-		} else if viewer.Type == store.TypeApplication && !viewer.Local {
-			// A node fetching for its people: allowed when it hosts members
-			// (or invitees, who must be able to check the group's key).
-			member, _ = h.Store.HostHasMember(r.Context(), g.ID, viewer.Host)
-		}
+	reader := h.signedReader(r)
+	known, err := h.Store.CanKnowGroup(r.Context(), g, reader)
+	if err != nil {
+		return nil, false, err
 	}
-	if g.Visibility == store.VisibilitySecret && !member {
+	if !known {
 		return nil, false, store.ErrNotFound
 	}
-	return g, member, nil
+	member, err = h.Store.CanReadGroupContent(r.Context(), g, reader)
+	return g, member, err
 }
 
 // groupContentAllowed answers for the collections of a group: public groups
-// show them to anyone, private and secret ones only to members.
+// show them to anyone, private and secret ones only to those
+// store.CanReadGroupContent lets in.
 func (h *Handler) groupContentAllowed(w http.ResponseWriter, r *http.Request) (*store.Group, bool) {
 	g, member, err := h.visibleGroup(r)
 	if err != nil {
 		h.apNotFound(w, err)
 		return nil, false
 	}
-	if g.Visibility != store.VisibilityPublic && !member {
-		if r.Header.Get("Signature") == "" {
+	if !member {
+		if g.Visibility == store.VisibilitySecret {
+			// An invitee knows the group, not its content; anyone else
+			// does not even know it.
+			h.apNotFound(w, store.ErrNotFound)
+		} else if r.Header.Get("Signature") == "" {
 			respond.Error(w, http.StatusUnauthorized, "this group's content is for its members: sign the request")
 		} else {
 			respond.Error(w, http.StatusForbidden, "this group's content is for its members")
@@ -63,29 +79,13 @@ func (h *Handler) groupContentAllowed(w http.ResponseWriter, r *http.Request) (*
 }
 
 // groupReadable tells whether a signed peer request may read content of a
-// group: public groups to anyone; otherwise a member, the group's own node,
-// or (for our groups) a node that hosts members.
-func (h *Handler) groupReadable(r *http.Request, groupID int64) bool {
+// group (store.CanReadGroupContent), and whether the group is secret (whose
+// refusal must look like a missing object).
+func (h *Handler) groupReadable(r *http.Request, groupID int64) (readable, secret bool) {
 	g, err := h.Store.GroupByActorID(r.Context(), groupID)
 	if err != nil {
-		return false
+		return false, true
 	}
-	if g.Visibility == store.VisibilityPublic {
-		return true
-	}
-	viewer, err := h.viewerOf(r)
-	if err != nil || viewer == nil {
-		return false
-	}
-	if m, err := h.Store.MembershipOf(r.Context(), g.ID, viewer.ID); err == nil && m.State == store.StateAccepted {
-		return true
-	}
-	if viewer.Host == g.Host {
-		return true
-	}
-	if g.Local {
-		ok, _ := h.Store.HostHasMember(r.Context(), g.ID, viewer.Host)
-		return ok
-	}
-	return false
+	ok, err := h.Store.CanReadGroupContent(r.Context(), g, h.signedReader(r))
+	return err == nil && ok, g.Visibility == store.VisibilitySecret
 }

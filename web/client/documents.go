@@ -174,19 +174,23 @@ func (api *API) documentForViewer(w http.ResponseWriter, r *http.Request) (*stor
 		return d, true
 	}
 	acct := auth.Account(r)
-	if acct == nil {
+	member := false
+	if acct != nil {
+		m, err := api.Store.MembershipOf(r.Context(), g.ID, acct.ActorID)
+		member = err == nil && m.State == store.StateAccepted
+	}
+	switch {
+	case member:
+		return d, true
+	case g.Visibility == store.VisibilitySecret:
+		// Signed in or not, exactly what a missing document answers.
+		respond.Fail(w, store.ErrNotFound)
+	case acct == nil:
 		respond.Error(w, http.StatusUnauthorized, "documents of this group are for its members: sign in")
-		return nil, false
+	default:
+		respond.Fail(w, outbox.ErrForbidden)
 	}
-	if m, err := api.Store.MembershipOf(r.Context(), g.ID, acct.ActorID); err != nil || m.State != store.StateAccepted {
-		if g.Visibility == store.VisibilitySecret {
-			respond.Fail(w, store.ErrNotFound)
-		} else {
-			respond.Fail(w, outbox.ErrForbidden)
-		}
-		return nil, false
-	}
-	return d, true
+	return nil, false
 }
 
 func (api *API) apiDocument(w http.ResponseWriter, r *http.Request) {
