@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/archipel-social/archipel/markup"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -52,6 +53,8 @@ func (s *Service) UpdateProfile(ctx context.Context, actorID int64, p Profile) (
 			return nil, err
 		}
 	}
+	// The bio is plain text; what pages and peers show is made from it.
+	a.SummaryHTML = markup.LinkedTextToHTML(a.Summary)
 	if p.ManuallyApprovesFollowers != nil {
 		a.ManuallyApprovesFollowers = *p.ManuallyApprovesFollowers
 	}

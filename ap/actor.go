@@ -10,8 +10,8 @@ import (
 	"unicode"
 
 	vocab "github.com/go-ap/activitypub"
-	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/archipel-social/archipel/markup"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -37,8 +37,8 @@ func (l Links) ActorDocument(a *store.Actor, g *store.Group) ([]byte, error) {
 	if a.DisplayName != "" {
 		act.Name = vocab.DefaultNaturalLanguageValue(a.DisplayName)
 	}
-	if a.Summary != "" {
-		act.Summary = vocab.DefaultNaturalLanguageValue(TextToHTML(a.Summary))
+	if a.SummaryHTML != "" {
+		act.Summary = vocab.DefaultNaturalLanguageValue(a.SummaryHTML)
 	}
 	act.Inbox = vocab.IRI(a.Inbox)
 	act.Outbox = vocab.IRI(a.Outbox)
@@ -122,20 +122,9 @@ func HashtagName(label string) string {
 	return strings.TrimRight(b.String(), "_")
 }
 
-// TextToHTML turns plain text into escaped HTML paragraphs.
-func TextToHTML(s string) string {
-	var b strings.Builder
-	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
-		para = strings.TrimSpace(para)
-		if para == "" {
-			continue
-		}
-		b.WriteString("<p>")
-		b.WriteString(strings.ReplaceAll(html.EscapeString(para), "\n", "<br>"))
-		b.WriteString("</p>")
-	}
-	return b.String()
-}
+// TextToHTML turns plain text into escaped HTML paragraphs
+// (markup.TextToHTML).
+func TextToHTML(s string) string { return markup.TextToHTML(s) }
 
 // actorExtras are the fields go-ap drops, read from the same bytes.
 type actorExtras struct {
@@ -197,10 +186,12 @@ func ParseActor(raw []byte) (*store.Actor, error) {
 		Type:        string(act.Type),
 		Host:        id.Host,
 		Username:    act.PreferredUsername.First().String(),
-		DisplayName: act.Name.First().String(),
-		Summary:     act.Summary.First().String(),
+		DisplayName: markup.Text(act.Name.First().String()),
 		Raw:         json.RawMessage(raw),
 	}
+	// The bio is HTML: made safe here, once, and kept with its plain text.
+	a.SummaryHTML = markup.Sanitize(act.Summary.First().String())
+	a.Summary = markup.Text(a.SummaryHTML)
 	if a.Username == "" {
 		a.Username = lastSegment(id.Path)
 	}
@@ -298,10 +289,9 @@ func lastSegment(p string) string {
 	return p[strings.LastIndex(p, "/")+1:]
 }
 
-var plainText = bluemonday.StrictPolicy()
-
-// StripTags reduces peer HTML to plain text, for fields shown as text.
-func StripTags(s string) string { return html.UnescapeString(plainText.Sanitize(s)) }
+// StripTags reduces peer HTML to plain text, for fields shown as text
+// (markup.Text).
+func StripTags(s string) string { return markup.Text(s) }
 
 // GroupRules are what a group's document says about joining it. Lemmy and
 // Mbin groups say nothing: they are public and open.

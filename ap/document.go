@@ -10,6 +10,7 @@ import (
 
 	vocab "github.com/go-ap/activitypub"
 
+	"github.com/archipel-social/archipel/markup"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -37,7 +38,8 @@ func DocumentDocument(d *store.Document, v *store.Version, author, group *store.
 	o.ID = vocab.ID(d.URI)
 	o.Name = vocab.DefaultNaturalLanguageValue(d.Name)
 	if d.Summary != "" {
-		o.Summary = vocab.DefaultNaturalLanguageValue(d.Summary)
+		// The description is plain text here; AS2's summary is HTML.
+		o.Summary = vocab.DefaultNaturalLanguageValue(markup.TextToHTML(d.Summary))
 	}
 	o.AttributedTo = vocab.IRI(author.URI)
 	o.MediaType = vocab.MimeType(v.MediaType)
@@ -109,7 +111,9 @@ func ParseDocument(raw []byte) (*RemoteDocument, error) {
 	if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") {
 		return nil, fmt.Errorf("document: url %q", u)
 	}
-	rd := &RemoteDocument{URI: doc.ID, Name: doc.Name, Summary: doc.Summary, MediaType: doc.MediaType, URL: u,
+	// Name and description are kept as plain text (the description comes as
+	// HTML, or as plain text from older nodes: markup.Text reads both).
+	rd := &RemoteDocument{URI: doc.ID, Name: markup.Text(doc.Name), Summary: markup.Text(doc.Summary), MediaType: doc.MediaType, URL: u,
 		Folder: doc.Folder, FileName: doc.FileName, AttributedTo: refOf(doc.AttributedTo), Size: doc.Size,
 		SHA256: strings.ToLower(sha), Version: doc.Version}
 	for _, a := range append(append([]json.RawMessage{}, doc.Audience...), doc.Context) {

@@ -43,7 +43,7 @@ func add(ctx context.Context, p *Processor, in *incoming) error {
 	}
 	folder := doc.Folder
 	obj := &store.Object{URI: doc.URI, Type: "Document", AttributedTo: in.actor.ID, GroupID: &g.ID, Visibility: store.ObjGroup,
-		Name: doc.Name, Summary: Sanitize(doc.Summary), URL: doc.URI}
+		Name: doc.Name, Summary: doc.Summary, URL: doc.URI}
 	f, err := p.fetchDocumentFile(ctx, g, doc)
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func (p *Processor) documentVersion(ctx context.Context, in *incoming, existing 
 	// Any member may add a version; renaming, moving or describing it anew
 	// is the uploader's or the animators' (member nodes apply what the
 	// group announces).
-	renames := doc.Name != d.Name || doc.Folder != d.Folder || Sanitize(doc.Summary) != d.Summary
+	renames := doc.Name != d.Name || doc.Folder != d.Folder || doc.Summary != d.Summary
 	if renames {
 		if ok, err := p.mayEditDocument(ctx, g, d, in.actor); err != nil {
 			return err
@@ -124,7 +124,7 @@ func (p *Processor) documentVersion(ctx context.Context, in *incoming, existing 
 		return err
 	}
 	if renames {
-		if err := p.Store.MoveDocument(ctx, d.ID, doc.Name, doc.Folder, Sanitize(doc.Summary), editTime(doc)); err != nil {
+		if err := p.Store.MoveDocument(ctx, d.ID, doc.Name, doc.Folder, doc.Summary, editTime(doc)); err != nil {
 			return err
 		}
 	}
@@ -160,7 +160,7 @@ func (p *Processor) documentMetadata(ctx context.Context, in *incoming, g *store
 	if d.Updated != nil && doc.Updated != nil && doc.Updated.Before(d.Updated.Truncate(time.Second)) {
 		return nil // an older edit delivered late
 	}
-	if err := p.Store.MoveDocument(ctx, d.ID, doc.Name, doc.Folder, Sanitize(doc.Summary), editTime(doc)); err != nil {
+	if err := p.Store.MoveDocument(ctx, d.ID, doc.Name, doc.Folder, doc.Summary, editTime(doc)); err != nil {
 		return err
 	}
 	return p.Outbox.AnnounceReceived(ctx, g, in.row.Raw, d.URI)
@@ -302,7 +302,7 @@ func (p *Processor) groupDocument(ctx context.Context, g, uploader *store.Actor,
 				return refused("new version of unknown document %s", doc.URI)
 			}
 			obj := &store.Object{URI: doc.URI, Type: "Document", AttributedTo: uploader.ID, GroupID: &g.ID, Visibility: store.ObjGroup,
-				Name: doc.Name, Summary: Sanitize(doc.Summary), URL: doc.URI}
+				Name: doc.Name, Summary: doc.Summary, URL: doc.URI}
 			if _, err := tx.CreateObject(ctx, obj); err != nil {
 				return err
 			}
@@ -332,9 +332,9 @@ func (p *Processor) groupDocument(ctx context.Context, g, uploader *store.Actor,
 		if d == nil || doc.Version < d.CurrentVersion || (d.Updated != nil && doc.Updated != nil && doc.Updated.Before(d.Updated.Truncate(time.Second))) {
 			return nil
 		}
-		if d.Name == doc.Name && d.Folder == doc.Folder && d.Summary == Sanitize(doc.Summary) {
+		if d.Name == doc.Name && d.Folder == doc.Folder && d.Summary == doc.Summary {
 			return nil
 		}
-		return tx.MoveDocument(ctx, objectID, doc.Name, doc.Folder, Sanitize(doc.Summary), editTime(doc))
+		return tx.MoveDocument(ctx, objectID, doc.Name, doc.Folder, doc.Summary, editTime(doc))
 	})
 }

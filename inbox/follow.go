@@ -29,6 +29,12 @@ func follow(ctx context.Context, p *Processor, in *incoming) error {
 		if err != nil {
 			return err
 		}
+		if known, err := p.Store.KnowsGroup(ctx, g, in.actor.ID); err != nil {
+			return err
+		} else if !known {
+			// Silence, as for an actor that does not exist.
+			return refused("follow of %s, not an actor of this node", in.objectID())
+		}
 		if g.Visibility != store.VisibilityPublic {
 			// A private group is not followed, it is joined; say no.
 			return p.Outbox.RejectFollowRequest(ctx, target, in.actor, in.row.URI)

@@ -42,6 +42,13 @@ func join(ctx context.Context, p *Processor, in *incoming) error {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
+	if known, err := p.Store.KnowsGroup(ctx, g, in.actor.ID); err != nil {
+		return err
+	} else if !known {
+		// Silence, as for a group that does not exist: a Reject would tell
+		// the secret group is there.
+		return refused("%s is not a group of this node", g.URI)
+	}
 	trusted, err := p.Outbox.TrustedTier(ctx, in.actor)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 
 	vocab "github.com/go-ap/activitypub"
 
+	"github.com/archipel-social/archipel/markup"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -40,8 +41,10 @@ func (p *Processor) readNote(ctx context.Context, it vocab.Item, raw []byte, aut
 	}
 	obj := &store.Object{
 		URI: string(o.ID), Type: string(o.Type), AttributedTo: author.ID, Raw: raw,
-		Content: Sanitize(o.Content.First().String()), Summary: Sanitize(o.Summary.First().String()),
-		Name: Sanitize(o.Name.First().String()), Published: o.Published,
+		// The content is HTML, made safe once here; a title and a content
+		// warning are plain text.
+		Content: markup.Sanitize(o.Content.First().String()), Summary: markup.Text(o.Summary.First().String()),
+		Name: markup.Text(o.Name.First().String()), Published: o.Published,
 	}
 	if o.InReplyTo != nil {
 		obj.InReplyTo = string(o.InReplyTo.GetLink())

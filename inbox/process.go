@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	vocab "github.com/go-ap/activitypub"
-	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/federation"
@@ -170,16 +169,3 @@ func embeddedRaw(activity []byte) ([]byte, error) {
 	}
 	return env.Object, nil
 }
-
-// sanitizer keeps what posts need (links, paragraphs, lists, emphasis) and
-// the classes Mastodon puts on mentions and hashtags.
-var sanitizer = func() *bluemonday.Policy {
-	p := bluemonday.UGCPolicy()
-	p.AllowAttrs("class").Matching(bluemonday.SpaceSeparatedTokens).OnElements("a", "span")
-	p.RequireNoFollowOnLinks(true)
-	p.AddTargetBlankToFullyQualifiedLinks(true)
-	return p
-}()
-
-// Sanitize cleans peer HTML before it is stored.
-func Sanitize(html string) string { return sanitizer.Sanitize(html) }

@@ -22,7 +22,11 @@ func (o *Outbox) Follow(ctx context.Context, follower, target *store.Actor) (*st
 	f := &store.Follow{FollowerID: follower.ID, FolloweeID: target.ID, State: store.FollowPending, ActivityURI: id}
 	if target.Type == store.TypeGroup {
 		// Following a group is reading it; only public groups can be read.
+		// A secret group one is not in does not exist.
 		if g, err := o.Store.GroupOf(ctx, target); err == nil && g.Visibility != store.VisibilityPublic {
+			if known, err := o.Store.KnowsGroup(ctx, g, follower.ID); err != nil || !known {
+				return nil, ErrNotFound
+			}
 			return nil, ErrForbidden
 		}
 	}

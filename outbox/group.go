@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/archipel-social/archipel/accounts"
+	"github.com/archipel-social/archipel/markup"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -100,7 +101,7 @@ func (o *Outbox) createGroup(ctx context.Context, by *store.Account, owner *stor
 	if err != nil {
 		return nil, err
 	}
-	actor.Summary = ng.Description
+	actor.Summary, actor.SummaryHTML = ng.Description, markup.LinkedTextToHTML(ng.Description)
 	actor.ManuallyApprovesFollowers = ng.JoinPolicy != store.JoinOpen
 	g := &store.Group{Actor: actor, Visibility: ng.Visibility, JoinPolicy: ng.JoinPolicy, StateOnly: ng.StateOnly,
 		MembersURI: o.Links.Members(actor.URI), CreatedBy: &by.ID}

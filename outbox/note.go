@@ -47,6 +47,14 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 	if nn.InReplyToID != 0 {
 		var err error
 		parent, err = o.Store.ObjectByID(ctx, nn.InReplyToID)
+		if err == nil && parent.DeletedAt == nil {
+			// A post the author may not read is answered as if it did not
+			// exist: the answer must not tell it is there, nor whose it is.
+			var visible bool
+			if visible, err = o.Store.CanSee(ctx, parent, author.ID); err == nil && !visible {
+				err = ErrNotFound
+			}
+		}
 		if isNotFound(err) || (err == nil && parent.DeletedAt != nil) {
 			return nil, fieldErr("in_reply_to_id", "no such status")
 		} else if err != nil {
@@ -58,10 +66,7 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 		}
 	}
 	if nn.GroupID != 0 {
-		m, err := o.Store.MembershipOf(ctx, nn.GroupID, author.ID)
-		if isNotFound(err) || (err == nil && m.State != store.StateAccepted) {
-			return nil, ErrForbidden
-		} else if err != nil {
+		if err := o.canPostIn(ctx, nn.GroupID, author); err != nil {
 			return nil, err
 		}
 		obj.GroupID = &nn.GroupID
@@ -70,7 +75,11 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 	switch obj.Visibility {
 	case "":
 		obj.Visibility = store.ObjPublic
-	case store.ObjPublic, store.ObjUnlisted, store.ObjPrivate, store.ObjDirect, store.ObjGroup:
+	case store.ObjPublic, store.ObjUnlisted, store.ObjPrivate, store.ObjDirect:
+	case store.ObjGroup:
+		if obj.GroupID == nil {
+			return nil, fieldErr("visibility", "a group post needs its group_id")
+		}
 	default:
 		return nil, fieldErr("visibility", "one of public, unlisted, private, direct")
 	}
@@ -130,6 +139,25 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 	o.enqueue(ctx, ds)
 	obj.Author = author
 	return obj, nil
+}
+
+// canPostIn tells whether author may post in a group: an accepted member
+// may. A secret group the author is not in is answered as a missing one.
+func (o *Outbox) canPostIn(ctx context.Context, groupID int64, author *store.Actor) error {
+	m, err := o.Store.MembershipOf(ctx, groupID, author.ID)
+	if err == nil && m.State == store.StateAccepted {
+		return nil
+	}
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	g, err := o.Store.GroupByActorID(ctx, groupID)
+	if isNotFound(err) || (err == nil && g.Visibility == store.VisibilitySecret && (m == nil || m.State != store.StateInvited)) {
+		return fieldErr("group_id", "no such group")
+	} else if err != nil {
+		return err
+	}
+	return ErrForbidden
 }
 
 // noteInboxes are the nodes a note goes to: its author's followers' nodes

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/archipel-social/archipel/markup"
 )
 
 // Actor types.
@@ -16,14 +18,20 @@ const (
 
 // Actor is a person, group or application, local or remote.
 type Actor struct {
-	ID           int64
-	URI          string
-	Type         string
-	Username     string
-	Host         string
-	Local        bool
-	DisplayName  string
-	Summary      string
+	ID          int64
+	URI         string
+	Type        string
+	Username    string
+	Host        string
+	Local       bool
+	DisplayName string
+	// Summary is the bio (a group's description) as plain text: what a
+	// local person typed, or the text of a peer's HTML.
+	Summary string
+	// SummaryHTML is the same bio as HTML safe to show as it is: rendered
+	// from the text for our actors, sanitised once on the way in for
+	// peers' (markup). Pages and the API's note show it.
+	SummaryHTML  string
 	Organisation string
 	UnitName     string
 	JobTitle     string
@@ -65,7 +73,7 @@ func (a *Actor) DeliveryInbox() string {
 const actorColumns = `id, uri, type, username, host, local, display_name, summary, organisation,
 	unit_name, job_title, tier, inbox, outbox, followers, following, shared_inbox, url,
 	public_key_id, public_key_pem, private_key_pem, manually_approves_followers, raw, fetched_at,
-	created_at, updated_at, deleted_at`
+	created_at, updated_at, deleted_at, summary_html`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -76,15 +84,34 @@ func scanActor(row rowScanner) (*Actor, error) { return scanActorAfter(row) }
 func scanActorAfter(row rowScanner, pre ...any) (*Actor, error) {
 	var a Actor
 	var raw []byte
+	var summaryHTML *string
 	err := row.Scan(append(pre, &a.ID, &a.URI, &a.Type, &a.Username, &a.Host, &a.Local, &a.DisplayName,
 		&a.Summary, &a.Organisation, &a.UnitName, &a.JobTitle, &a.Tier, &a.Inbox, &a.Outbox,
 		&a.Followers, &a.Following, &a.SharedInbox, &a.URL, &a.PublicKeyID, &a.PublicKeyPEM,
-		&a.PrivateKeyPEM, &a.ManuallyApprovesFollowers, &raw, &a.FetchedAt, &a.CreatedAt, &a.UpdatedAt, &a.DeletedAt)...)
+		&a.PrivateKeyPEM, &a.ManuallyApprovesFollowers, &raw, &a.FetchedAt, &a.CreatedAt, &a.UpdatedAt, &a.DeletedAt,
+		&summaryHTML)...)
 	if err != nil {
 		return nil, notFoundOr(err)
 	}
 	a.Raw = raw
+	if summaryHTML != nil {
+		a.SummaryHTML = *summaryHTML
+	} else {
+		a.Summary, a.SummaryHTML = legacySummary(&a)
+	}
 	return &a, nil
+}
+
+// legacySummary reads the bio of a row written before summary_html existed
+// (NULL there): a local one was plain text, a peer's was its HTML as sent,
+// which is sanitised here, at read time, until the row is written again
+// (a profile edit, the next fetch of the peer).
+func legacySummary(a *Actor) (text, safeHTML string) {
+	if a.Local {
+		return a.Summary, markup.LinkedTextToHTML(a.Summary)
+	}
+	safeHTML = markup.Sanitize(a.Summary)
+	return markup.Text(safeHTML), safeHTML
 }
 
 // A local actor's URI is made from its username, so both constraints mean the same.
@@ -95,13 +122,13 @@ func (s *Store) CreateActor(ctx context.Context, a *Actor) error {
 	err := s.db.QueryRow(ctx, `insert into actors (uri, type, username, host, local, display_name,
 		summary, organisation, unit_name, job_title, tier, inbox, outbox, followers, following,
 		shared_inbox, url, public_key_id, public_key_pem, private_key_pem,
-		manually_approves_followers, raw, fetched_at)
-		values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)
+		manually_approves_followers, raw, fetched_at, summary_html)
+		values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
 		returning id, created_at, updated_at`,
 		a.URI, a.Type, a.Username, a.Host, a.Local, a.DisplayName, a.Summary, a.Organisation,
 		a.UnitName, a.JobTitle, a.Tier, a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox,
 		a.URL, a.PublicKeyID, a.PublicKeyPEM, a.PrivateKeyPEM, a.ManuallyApprovesFollowers,
-		nullJSON(a.Raw), a.FetchedAt).Scan(&a.ID, &a.CreatedAt, &a.UpdatedAt)
+		nullJSON(a.Raw), a.FetchedAt, a.SummaryHTML).Scan(&a.ID, &a.CreatedAt, &a.UpdatedAt)
 	return conflictOr(err, actorConflicts)
 }
 
@@ -110,10 +137,10 @@ func (s *Store) CreateActor(ctx context.Context, a *Actor) error {
 func (s *Store) UpsertRemoteActor(ctx context.Context, a *Actor) (*Actor, error) {
 	row := s.db.QueryRow(ctx, `insert into actors (uri, type, username, host, local, display_name,
 		summary, organisation, unit_name, job_title, tier, inbox, outbox, followers, following,
-		shared_inbox, url, public_key_id, public_key_pem, manually_approves_followers, raw, fetched_at)
-		values ($1,$2,$3,$4,false,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,now())
+		shared_inbox, url, public_key_id, public_key_pem, manually_approves_followers, raw, fetched_at, summary_html)
+		values ($1,$2,$3,$4,false,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,now(),$21)
 		on conflict (uri) do update set type = excluded.type, username = excluded.username,
-		  display_name = excluded.display_name, summary = excluded.summary,
+		  display_name = excluded.display_name, summary = excluded.summary, summary_html = excluded.summary_html,
 		  organisation = excluded.organisation, unit_name = excluded.unit_name,
 		  job_title = excluded.job_title, tier = excluded.tier, inbox = excluded.inbox,
 		  outbox = excluded.outbox, followers = excluded.followers, following = excluded.following,
@@ -125,7 +152,7 @@ func (s *Store) UpsertRemoteActor(ctx context.Context, a *Actor) (*Actor, error)
 		returning `+actorColumns,
 		a.URI, a.Type, a.Username, a.Host, a.DisplayName, a.Summary, a.Organisation, a.UnitName,
 		a.JobTitle, a.Tier, a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox, a.URL,
-		a.PublicKeyID, a.PublicKeyPEM, a.ManuallyApprovesFollowers, nullJSON(a.Raw))
+		a.PublicKeyID, a.PublicKeyPEM, a.ManuallyApprovesFollowers, nullJSON(a.Raw), a.SummaryHTML)
 	out, err := scanActor(row)
 	if err != nil {
 		return nil, conflictOr(err, actorConflicts)
@@ -136,9 +163,9 @@ func (s *Store) UpsertRemoteActor(ctx context.Context, a *Actor) (*Actor, error)
 // UpdateProfile writes the editable profile fields of an actor.
 func (s *Store) UpdateProfile(ctx context.Context, a *Actor) error {
 	tag, err := s.db.Exec(ctx, `update actors set display_name = $2, summary = $3, organisation = $4,
-		unit_name = $5, job_title = $6, manually_approves_followers = $7, tier = $8, updated_at = now()
-		where id = $1`, a.ID, a.DisplayName, a.Summary, a.Organisation, a.UnitName, a.JobTitle,
-		a.ManuallyApprovesFollowers, a.Tier)
+		unit_name = $5, job_title = $6, manually_approves_followers = $7, tier = $8, summary_html = $9,
+		updated_at = now() where id = $1`, a.ID, a.DisplayName, a.Summary, a.Organisation, a.UnitName, a.JobTitle,
+		a.ManuallyApprovesFollowers, a.Tier, a.SummaryHTML)
 	if err != nil {
 		return err
 	}
@@ -214,9 +241,11 @@ func (s *Store) actorWhere(ctx context.Context, where string, args ...any) (*Act
 }
 
 // CountLocalActors counts this node's actors of a type, for NodeInfo.
+// Secret groups are not counted: to outsiders they do not exist.
 func (s *Store) CountLocalActors(ctx context.Context, typ string) (int64, error) {
 	var n int64
-	err := s.db.QueryRow(ctx, `select count(*) from actors where local and type = $1`, typ).Scan(&n)
+	err := s.db.QueryRow(ctx, `select count(*) from actors a where local and type = $1
+		and not exists (select 1 from groups g where g.actor_id = a.id and g.visibility = 'secret')`, typ).Scan(&n)
 	return n, err
 }
 

@@ -288,7 +288,10 @@ func (s *Store) CountGroupPosts(ctx context.Context, groupID int64) (int64, erro
 // CountLocalPosts counts this node's live notes, for NodeInfo.
 func (s *Store) CountLocalPosts(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.QueryRow(ctx, `select count(*) from objects where local and type in `+postTypes+` and deleted_at is null`).Scan(&n)
+	// Posts of secret groups are not counted: those groups do not exist
+	// for the outsiders who read the count.
+	err := s.db.QueryRow(ctx, `select count(*) from objects o where local and type in `+postTypes+` and deleted_at is null
+		and not exists (select 1 from groups g where g.actor_id = o.group_id and g.visibility = 'secret')`).Scan(&n)
 	return n, err
 }
 

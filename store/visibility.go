@@ -92,6 +92,34 @@ func (s *Store) CanKnowGroup(ctx context.Context, g *Group, reader *Actor) (bool
 	return s.isMemberIn(ctx, g.ID, reader.ID, StateInvited)
 }
 
+// KnowsGroup is CanKnowGroup for a reader of this node (a session, an API
+// token; viewerID 0 for an anonymous one): a secret group exists only for
+// its accepted and invited members. Search, lookups, listings, follows,
+// joins, replies and pages all ask it, so that a secret group answers
+// everywhere exactly as a group that does not exist.
+func (s *Store) KnowsGroup(ctx context.Context, g *Group, viewerID int64) (bool, error) {
+	if g.Visibility != VisibilitySecret {
+		return true, nil
+	}
+	if viewerID == 0 {
+		return false, nil
+	}
+	return s.isMemberIn(ctx, g.ID, viewerID, StateAccepted, StateInvited)
+}
+
+// KnowsActor is KnowsGroup for any actor: people and nodes are known to
+// all, groups as KnowsGroup says.
+func (s *Store) KnowsActor(ctx context.Context, a *Actor, viewerID int64) (bool, error) {
+	if a.Type != TypeGroup {
+		return true, nil
+	}
+	g, err := s.GroupOf(ctx, a)
+	if err != nil {
+		return false, err
+	}
+	return s.KnowsGroup(ctx, g, viewerID)
+}
+
 // CanReadObject is the rule for a signed read of one object (a post, a
 // document) or of an activity about it: an object of a group follows
 // CanReadGroupContent; any other follows CanSee.

@@ -20,12 +20,7 @@ func (api *API) apiVerifyCredentials(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
-	e := api.accountEntity(r.Context(), a)
-	respond.JSON(w, http.StatusOK, struct {
-		accountJSON
-		Role  string `json:"role"`
-		Email string `json:"email"`
-	}{e, acct.Role, acct.Email})
+	respond.JSON(w, http.StatusOK, api.credentialAccountEntity(r.Context(), a, acct))
 }
 
 // profileInput is update_credentials in Mastodon's names plus ours.
@@ -59,7 +54,7 @@ func (api *API) apiUpdateCredentials(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
-	respond.JSON(w, http.StatusOK, api.accountEntity(r.Context(), a))
+	respond.JSON(w, http.StatusOK, api.credentialAccountEntity(r.Context(), a, auth.Account(r)))
 }
 
 // apiLookupAccount finds user@host (or a local user) among known actors.
@@ -122,7 +117,7 @@ func (api *API) anyActorFromPath(w http.ResponseWriter, r *http.Request) (*store
 		return nil, false
 	}
 	a, err := api.Store.ActorByID(r.Context(), id)
-	if err == nil && a.Type != store.TypePerson && a.Type != store.TypeGroup {
+	if err == nil && ((a.Type != store.TypePerson && a.Type != store.TypeGroup) || !api.knows(r, a)) {
 		err = store.ErrNotFound
 	}
 	if err != nil {

@@ -142,6 +142,22 @@ func (api *API) meOrFail(w http.ResponseWriter, r *http.Request) (*store.Actor, 
 	return me, true
 }
 
+// viewerID is the API caller's actor, 0 without a token.
+func viewerID(r *http.Request) int64 {
+	if acct := auth.Account(r); acct != nil {
+		return acct.ActorID
+	}
+	return 0
+}
+
+// knows tells whether the caller may learn that an actor exists: a secret
+// group is, to anyone outside it, exactly like a group that does not exist
+// (store.KnowsActor).
+func (api *API) knows(r *http.Request, a *store.Actor) bool {
+	ok, err := api.Store.KnowsActor(r.Context(), a, viewerID(r))
+	return err == nil && ok
+}
+
 // remoteError maps a failure to reach another node to a status and message.
 func remoteError(w http.ResponseWriter, err error) {
 	switch {

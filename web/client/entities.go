@@ -8,10 +8,7 @@ import (
 	"html"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
-
-	"github.com/microcosm-cc/bluemonday"
 
 	"github.com/archipel-social/archipel/store"
 )
@@ -75,11 +72,31 @@ func (api *API) accountEntity(ctx context.Context, a *store.Actor) accountJSON {
 	return accountJSON{
 		ID: strconv.FormatInt(a.ID, 10), Username: a.Username, Acct: acct, DisplayName: a.DisplayName,
 		Locked: a.ManuallyApprovesFollowers, Bot: a.Type == store.TypeApplication || a.Type == store.TypeService,
-		Group: a.Type == store.TypeGroup, Discoverable: true, CreatedAt: a.CreatedAt.UTC(), Note: a.Summary,
+		Group: a.Type == store.TypeGroup, Discoverable: true, CreatedAt: a.CreatedAt.UTC(), Note: a.SummaryHTML,
 		URL: a.URL, URI: a.URI, FollowersCount: followers, FollowingCount: following, StatusesCount: statuses,
 		Fields: fields, Emojis: []any{}, Organisation: a.Organisation, Unit: a.UnitName, JobTitle: a.JobTitle,
 		Tier: a.Tier, Skills: skills, Local: a.Local, Host: a.Host,
 	}
+}
+
+// credentialAccountJSON is the caller's own account (verify_credentials,
+// update_credentials): with Mastodon's source, the plain text the note (the
+// bio's HTML) is made from, which is what an edit form shows.
+type credentialAccountJSON struct {
+	accountJSON
+	Source sourceJSON `json:"source"`
+	Role   string     `json:"role"`
+	Email  string     `json:"email"`
+}
+
+type sourceJSON struct {
+	Note   string      `json:"note"`
+	Fields []fieldJSON `json:"fields"`
+}
+
+func (api *API) credentialAccountEntity(ctx context.Context, a *store.Actor, acct *store.Account) credentialAccountJSON {
+	e := api.accountEntity(ctx, a)
+	return credentialAccountJSON{accountJSON: e, Source: sourceJSON{Note: a.Summary, Fields: e.Fields}, Role: acct.Role, Email: acct.Email}
 }
 
 // statusJSON is Mastodon's Status entity, with the group it was posted in.
@@ -135,7 +152,7 @@ func (api *API) statusEntityWith(ctx context.Context, o *store.Object, counts st
 	if o.Type == store.ShareType {
 		// A share is a status of its own that carries the shared one.
 		st := statusJSON{ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URI, CreatedAt: o.Published.UTC(),
-			Account: api.accountEntity(ctx, o.Author), Visibility: "public",
+			Account: api.accountEntity(ctx, api.authorOf(ctx, o)), Visibility: "public",
 			MediaAttachments: []any{}, Mentions: []any{}, Tags: []any{}, Emojis: []any{}}
 		// One level only: a share of a share is not a post.
 		if shared, err := api.Store.ObjectByURI(ctx, o.URL); err == nil && shared.DeletedAt == nil && store.IsPostType(shared.Type) {
@@ -144,10 +161,7 @@ func (api *API) statusEntityWith(ctx context.Context, o *store.Object, counts st
 		}
 		return st
 	}
-	author := o.Author
-	if author == nil {
-		author, _ = api.Store.ActorByID(ctx, o.AttributedTo)
-	}
+	author := api.authorOf(ctx, o)
 	st := statusJSON{
 		ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URL, CreatedAt: o.Published.UTC(), EditedAt: o.Updated,
 		Account: api.accountEntity(ctx, author), Content: o.Content, Visibility: o.Visibility, SpoilerText: o.Summary,
@@ -162,9 +176,13 @@ func (api *API) statusEntityWith(ctx context.Context, o *store.Object, counts st
 	if o.Visibility == store.ObjGroup {
 		// Mastodon has no group visibility: a public group's posts are
 		// public, the others are for members, which clients show as private.
+		// (A group post without its group, which older versions stored, is
+		// private too.)
 		st.Visibility = "private"
-		if g, err := api.Store.GroupByActorID(ctx, *o.GroupID); err == nil && g.Visibility == store.VisibilityPublic {
-			st.Visibility = "public"
+		if o.GroupID != nil {
+			if g, err := api.Store.GroupByActorID(ctx, *o.GroupID); err == nil && g.Visibility == store.VisibilityPublic {
+				st.Visibility = "public"
+			}
 		}
 	}
 	if o.Name != "" && (o.Type == "Page" || o.Type == "Article") {
@@ -172,7 +190,7 @@ func (api *API) statusEntityWith(ctx context.Context, o *store.Object, counts st
 		// no field for: it leads the content, as Mastodon shows them.
 		st.Content = "<p><strong>" + html.EscapeString(o.Name) + "</strong></p>" + st.Content
 	}
-	st.SpoilerText = plainText(o.Summary)
+	st.SpoilerText = o.Summary // plain text, as in Mastodon's API
 	if o.GroupID != nil {
 		id := strconv.FormatInt(*o.GroupID, 10)
 		st.GroupID = &id
@@ -186,14 +204,17 @@ func (api *API) statusEntityWith(ctx context.Context, o *store.Object, counts st
 	return st
 }
 
-// spoilerPolicy keeps no markup: spoiler_text is plain text in Mastodon's API.
-var spoilerPolicy = bluemonday.StrictPolicy()
-
-func plainText(s string) string {
-	if !strings.ContainsAny(s, "<&") {
-		return s
+// authorOf is the author of a row, loaded when the query did not join it.
+// Rows always have one (a foreign key); should it be unreadable, the entity
+// still shows rather than break a whole timeline.
+func (api *API) authorOf(ctx context.Context, o *store.Object) *store.Actor {
+	if o.Author != nil {
+		return o.Author
 	}
-	return html.UnescapeString(spoilerPolicy.Sanitize(s))
+	if a, err := api.Store.ActorByID(ctx, o.AttributedTo); err == nil {
+		return a
+	}
+	return &store.Actor{ID: o.AttributedTo}
 }
 
 func (api *API) statusEntities(ctx context.Context, objs []*store.Object) []statusJSON {
@@ -232,7 +253,7 @@ func (api *API) groupEntity(ctx context.Context, g *store.Group, viewer *store.A
 	n, _ := api.Store.CountMembers(ctx, g.ID)
 	out := groupJSON{
 		ID: strconv.FormatInt(g.ID, 10), Acct: g.Handle(), Username: g.Username, DisplayName: g.DisplayName,
-		Note: g.Summary, URL: g.URL, URI: g.URI, Visibility: g.Visibility, JoinPolicy: g.JoinPolicy,
+		Note: g.SummaryHTML, URL: g.URL, URI: g.URI, Visibility: g.Visibility, JoinPolicy: g.JoinPolicy,
 		StateOnly: g.StateOnly, MembersCount: n, Local: g.Local, CreatedAt: g.CreatedAt.UTC(),
 	}
 	if viewer != nil {
@@ -295,8 +316,13 @@ type versionJSON struct {
 
 func (api *API) documentEntity(r *http.Request, d *store.Document) documentJSON {
 	id := strconv.FormatInt(d.ID, 10)
+	author := api.authorOf(r.Context(), d.Object)
+	var groupID string
+	if d.GroupID != nil {
+		groupID = strconv.FormatInt(*d.GroupID, 10)
+	}
 	out := documentJSON{ID: id, URI: d.URI, Name: d.Name, Description: d.Summary, Folder: d.Folder,
-		GroupID: strconv.FormatInt(*d.GroupID, 10), Account: api.accountEntity(r.Context(), d.Author),
+		GroupID: groupID, Account: api.accountEntity(r.Context(), author),
 		Version: d.CurrentVersion, CreatedAt: d.Published.UTC(), UpdatedAt: d.Updated,
 		FileURL: api.Links.Base + "/api/v1/documents/" + id + "/file", Versions: []versionJSON{}}
 	if v := d.Current(); v != nil {

@@ -49,7 +49,7 @@ func (api *API) apiRelationships(w http.ResponseWriter, r *http.Request) {
 	out := []relationshipJSON{}
 	for _, raw := range ids {
 		if id, ok := respond.ParseID(raw); ok {
-			if other, err := api.Store.ActorByID(r.Context(), id); err == nil {
+			if other, err := api.Store.ActorByID(r.Context(), id); err == nil && api.knows(r, other) {
 				out = append(out, api.relationship(r, me, other))
 			}
 		}

@@ -60,9 +60,7 @@ func (api *API) groupForViewer(w http.ResponseWriter, r *http.Request) (*store.G
 			m = mm
 		}
 	}
-	member := m != nil && m.State == store.StateAccepted
-	invited := m != nil && m.State == store.StateInvited
-	if g.Visibility == store.VisibilitySecret && !member && !invited {
+	if known, err := api.Store.KnowsGroup(r.Context(), g, viewerID(r)); err != nil || !known {
 		respond.Error(w, http.StatusNotFound, "no such group")
 		return nil, nil, false
 	}

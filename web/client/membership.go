@@ -58,7 +58,10 @@ func (api *API) join(w http.ResponseWriter, r *http.Request, groupActor *store.A
 	if !ok {
 		return
 	}
-	if _, err := api.Outbox.Join(r.Context(), me, groupActor); err != nil {
+	if _, err := api.Outbox.Join(r.Context(), me, groupActor); errors.Is(err, store.ErrNotFound) {
+		respond.Error(w, http.StatusNotFound, "no such group") // a secret group, said as a missing one
+		return
+	} else if err != nil {
 		respond.Fail(w, err)
 		return
 	}

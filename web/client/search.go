@@ -29,7 +29,7 @@ func (api *API) apiSearch(w http.ResponseWriter, r *http.Request) {
 		} else if a, err = api.Store.ActorByHandle(r.Context(), name, strings.ToLower(host)); errors.Is(err, store.ErrNotFound) && r.URL.Query().Get("resolve") == "true" && auth.Account(r) != nil {
 			a, err = api.Federator.ResolveHandle(r.Context(), handle)
 		}
-		if err == nil && a != nil {
+		if err == nil && a != nil && api.knows(r, a) {
 			out["accounts"] = append(out["accounts"], api.accountEntity(r.Context(), a))
 		}
 		respond.JSON(w, http.StatusOK, out)

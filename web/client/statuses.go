@@ -39,7 +39,7 @@ func (api *API) apiPostStatus(w http.ResponseWriter, r *http.Request) {
 	if in.GroupID != "" {
 		id, ok := respond.ParseID(in.GroupID)
 		if !ok {
-			respond.Error(w, http.StatusNotFound, "no such group")
+			respond.Fail(w, respond.InvalidField("group_id", "no such group"))
 			return
 		}
 		nn.GroupID = id

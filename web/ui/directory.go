@@ -138,5 +138,5 @@ func (u *UI) resolve(r *http.Request, in string) (*store.Actor, error) {
 	if err == nil && a.Type != store.TypePerson && a.Type != store.TypeGroup {
 		err = store.ErrNotFound
 	}
-	return a, err
+	return u.known(r, a, err)
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,8 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/microcosm-cc/bluemonday"
 
+	"github.com/archipel-social/archipel/markup"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
 )
@@ -342,10 +341,8 @@ func (u *UI) editPost(w http.ResponseWriter, r *http.Request) {
 // blank lines, line breaks new lines, tags go.
 func htmlToText(s string) string {
 	s = strings.NewReplacer("</p><p>", "\n\n", "<br>", "\n", "<br/>", "\n", "<br />", "\n").Replace(s)
-	return strings.TrimSpace(html.UnescapeString(textPolicy.Sanitize(s)))
+	return strings.TrimSpace(markup.Text(s))
 }
-
-var textPolicy = bluemonday.StrictPolicy()
 
 func (u *UI) renderThread(w http.ResponseWriter, r *http.Request, o *store.Object, v *view, status int) {
 	d := threadData{Post: u.postViews(r, []*store.Object{o})[0]}

@@ -50,14 +50,32 @@ func initial(a *store.Actor) string {
 func (u *UI) actorByHandle(r *http.Request, handle string) (*store.Actor, error) {
 	handle = strings.TrimPrefix(handle, "@")
 	name, host, remote := strings.Cut(handle, "@")
+	var a *store.Actor
+	var err error
 	if !remote || strings.EqualFold(host, u.Links.Host()) {
-		return u.Store.LocalActorByUsername(r.Context(), name)
+		a, err = u.Store.LocalActorByUsername(r.Context(), name)
+	} else if a, err = u.Store.ActorByHandle(r.Context(), name, strings.ToLower(host)); errors.Is(err, store.ErrNotFound) && sessionOf(r) != nil && u.Federator != nil {
+		a, err = u.Federator.ResolveHandle(r.Context(), handle)
 	}
-	a, err := u.Store.ActorByHandle(r.Context(), name, strings.ToLower(host))
-	if errors.Is(err, store.ErrNotFound) && sessionOf(r) != nil && u.Federator != nil {
-		return u.Federator.ResolveHandle(r.Context(), handle)
+	return u.known(r, a, err)
+}
+
+// known hides from the reader an actor it may not know of (a secret group
+// it is not in, store.KnowsActor): not found, as if it did not exist.
+func (u *UI) known(r *http.Request, a *store.Actor, err error) (*store.Actor, error) {
+	if err != nil {
+		return nil, err
 	}
-	return a, err
+	var viewer int64
+	if s := sessionOf(r); s != nil {
+		viewer = s.Actor.ID
+	}
+	if ok, err := u.Store.KnowsActor(r.Context(), a, viewer); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, store.ErrNotFound
+	}
+	return a, nil
 }
 
 // relation is the reader's link to a person.
@@ -146,7 +164,7 @@ func (u *UI) actorFromID(r *http.Request) (*store.Actor, error) {
 	if err == nil && a.Type != store.TypePerson && a.Type != store.TypeGroup {
 		err = store.ErrNotFound
 	}
-	return a, err
+	return u.known(r, a, err)
 }
 
 func (u *UI) follow(follow bool) http.HandlerFunc {

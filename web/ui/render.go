@@ -84,11 +84,11 @@ var funcs = template.FuncMap{
 	"actorURL": actorURL,
 	"groupURL": groupURL,
 	"handle":   func(a *store.Actor) string { return "@" + a.Handle() },
-	"html": func(s string) template.HTML {
-		// Post and bio HTML is safe: local text is escaped when written and
-		// peers' HTML is sanitised on the way in (inbox, bluemonday).
-		return template.HTML(s)
-	},
+	// sanitized shows, as it is, HTML that was made safe once on the way in
+	// (package markup): a post's content, a bio's SummaryHTML. It is the
+	// only unescaped output of the templates; every other field is plain
+	// text, escaped by the template.
+	"sanitized": func(s string) template.HTML { return template.HTML(s) },
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {
