@@ -29,6 +29,8 @@ type Config struct {
 	DataDir               string
 	FederationMode        string
 	AllowPrivateAddresses string
+	// MetricsAllow lists the networks (CIDRs) /metrics answers.
+	MetricsAllow string
 	// QueuePrefix names this node's asynq queues, so that nodes can share
 	// one Redis database.
 	QueuePrefix string
@@ -48,6 +50,8 @@ const (
 	DefaultRedisURL    = "redis://127.0.0.1:6379/0"
 	DefaultDataDir     = "./data"
 	DefaultMode        = ModeAllowlist
+	// DefaultMetricsAllow keeps /metrics to the machine itself.
+	DefaultMetricsAllow = "127.0.0.0/8,::1/128"
 )
 
 type setting struct {
@@ -64,6 +68,7 @@ func (c *Config) settings() []setting {
 		{"data-dir", "ARCHIPEL_DATA_DIR", DefaultDataDir, "folder for uploaded files", &c.DataDir},
 		{"federation-mode", "ARCHIPEL_FEDERATION_MODE", DefaultMode, "open (blocklist) or allowlist (only listed peers); stored setting wins once changed with the admin command", &c.FederationMode},
 		{"allow-private-addresses", "ARCHIPEL_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs the outgoing client may reach although private (e.g. 127.0.0.0/8)", &c.AllowPrivateAddresses},
+		{"metrics-allow", "ARCHIPEL_METRICS_ALLOW", DefaultMetricsAllow, "comma-separated CIDRs whose clients may read /metrics (others get 403)", &c.MetricsAllow},
 		{"max-upload-bytes", "ARCHIPEL_MAX_UPLOAD_BYTES", "104857600", "largest file a member may upload, in bytes (default 100 MiB)", &c.maxUpload},
 		{"queue-prefix", "ARCHIPEL_QUEUE_PREFIX", "archipel", "prefix of this node's queue names in Redis (nodes sharing a Redis need different ones)", &c.QueuePrefix},
 	}
@@ -107,6 +112,9 @@ func (c *Config) Validate() error {
 	if _, err := c.PrivateAllowlist(); err != nil {
 		return err
 	}
+	if _, err := c.MetricsAllowlist(); err != nil {
+		return err
+	}
 	if c.QueuePrefix == "" {
 		c.QueuePrefix = "archipel"
 	}
@@ -133,6 +141,15 @@ func (c *Config) PrivateAllowlist() ([]netip.Prefix, error) {
 	p, err := federation.ParseCIDRList(c.AllowPrivateAddresses)
 	if err != nil {
 		return nil, fmt.Errorf("allow-private-addresses: %w", err)
+	}
+	return p, nil
+}
+
+// MetricsAllowlist parses MetricsAllow.
+func (c *Config) MetricsAllowlist() ([]netip.Prefix, error) {
+	p, err := federation.ParseCIDRList(c.MetricsAllow)
+	if err != nil {
+		return nil, fmt.Errorf("metrics-allow: %w", err)
 	}
 	return p, nil
 }

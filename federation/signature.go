@@ -25,6 +25,17 @@ import (
 // tighter window would refuse legitimate retries from slow queues.
 const MaxClockSkew = 12 * time.Hour
 
+// A signed GET is made and sent at once (Mastodon and GoToSocial sign each
+// fetch when they make it; nothing queues a GET for hours), so its Date is
+// seconds old: 1 h past covers clock drift (Mastodon's CLOCK_SKEW_MARGIN),
+// 5 min ahead a clock somewhat fast. A captured GET, which carries no body
+// to tamper with but can be replayed to read a member's view, is then good
+// for an hour, not for the 12 h POSTs need for their retries.
+const (
+	MaxGetAge   = time.Hour
+	MaxGetAhead = 5 * time.Minute
+)
+
 // MaxSignatureHeaderBytes bounds the Signature header we agree to parse.
 // Real headers are under 1 KiB; anything near this is hostile.
 const MaxSignatureHeaderBytes = 8 << 10
@@ -223,7 +234,11 @@ func VerifyRequest(ctx context.Context, r *http.Request, body []byte, keys KeyRe
 			return Verified{}, err
 		}
 	}
-	if err := checkTimes(params, h, now); err != nil {
+	past, ahead := MaxClockSkew, MaxClockSkew
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		past, ahead = MaxGetAge, MaxGetAhead
+	}
+	if err := checkTimes(params, h, now, past, ahead); err != nil {
 		return Verified{}, err
 	}
 
@@ -340,7 +355,9 @@ func checkDigest(values []string, body []byte) error {
 	return nil
 }
 
-func checkTimes(p SignatureParams, h http.Header, now time.Time) error {
+// checkTimes checks the signed Date and created against now: at most past
+// old, at most ahead in the future.
+func checkTimes(p SignatureParams, h http.Header, now time.Time, past, ahead time.Duration) error {
 	if p.has("date") {
 		dates := h.Values("Date")
 		if len(dates) != 1 {
@@ -350,12 +367,12 @@ func checkTimes(p SignatureParams, h http.Header, now time.Time) error {
 		if err != nil {
 			return sigErr(ReasonMalformedSignature, "bad date header: %v", err)
 		}
-		if err := withinSkew(t, now); err != nil {
+		if err := withinSkew(t, now, past, ahead); err != nil {
 			return &SignatureError{Reason: ReasonStaleDate, Err: fmt.Errorf("date header: %w", err)}
 		}
 	}
 	if p.Created != 0 {
-		if err := withinSkew(time.Unix(p.Created, 0), now); err != nil {
+		if err := withinSkew(time.Unix(p.Created, 0), now, past, ahead); err != nil {
 			return &SignatureError{Reason: ReasonStaleDate, Err: fmt.Errorf("created: %w", err)}
 		}
 	}
@@ -365,13 +382,13 @@ func checkTimes(p SignatureParams, h http.Header, now time.Time) error {
 	return nil
 }
 
-func withinSkew(t, now time.Time) error {
+func withinSkew(t, now time.Time, past, ahead time.Duration) error {
 	d := now.Sub(t)
 	switch {
-	case d > MaxClockSkew:
-		return fmt.Errorf("%s old, more than %s", d.Round(time.Second), MaxClockSkew)
-	case d < -MaxClockSkew:
-		return fmt.Errorf("%s in the future, more than %s", (-d).Round(time.Second), MaxClockSkew)
+	case d > past:
+		return fmt.Errorf("%s old, more than %s", d.Round(time.Second), past)
+	case d < -ahead:
+		return fmt.Errorf("%s in the future, more than %s", (-d).Round(time.Second), ahead)
 	}
 	return nil
 }

@@ -85,6 +85,13 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		opts.Delivery = federation.DefaultDeliveryPolicy
 	}
 	allowPrivate, _ := cfg.PrivateAllowlist()
+	if cfg.MetricsAllow == "" {
+		cfg.MetricsAllow = config.DefaultMetricsAllow
+	}
+	metricsAllow, err := cfg.MetricsAllowlist()
+	if err != nil {
+		return nil, err
+	}
 	pool, err := store.Connect(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -131,6 +138,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		Metrics: metrics, Inbox: in,
 		PingQueue:    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		Viewer:       n.signedViewer,
+		MetricsAllow: metricsAllow,
 		Pages:        n.pages(),
 		WriteLimiter: ratelimit.New(orDefault(opts.WritesPerAccount, defaultWritesPerAccount), defaultWritesBurst),
 	})

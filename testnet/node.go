@@ -41,6 +41,8 @@ type Options struct {
 	// RedisDB puts the node's queues in another Redis database, for tests
 	// that flush Redis without disturbing the others.
 	RedisDB int
+	// MetricsAllow replaces the default networks allowed to read /metrics.
+	MetricsAllow string
 }
 
 // FastDelivery retries within seconds, so that tests of outages finish.
@@ -67,6 +69,7 @@ func StartNode(t testing.TB, opts Options) *Node {
 		FederationMode:        opts.FederationMode,
 		AllowPrivateAddresses: "127.0.0.0/8",
 		MaxUploadBytes:        opts.MaxUploadBytes,
+		MetricsAllow:          opts.MetricsAllow,
 	}
 	if cfg.FederationMode == "" {
 		cfg.FederationMode = config.ModeOpen

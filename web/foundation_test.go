@@ -85,9 +85,24 @@ func TestHealthAndMetrics(t *testing.T) {
 	if res.Status != 200 || !strings.Contains(string(res.Body), `archipel_http_requests_total{method="GET",route="/users/{username}",status="404"}`) {
 		t.Errorf("metrics lack the request counter:\n%s", res.Body)
 	}
-	// With Redis gone the node says so.
+	// With Redis gone the node says so, without the dial error's text.
 	n.Redis.Close()
-	if res := n.Do("GET", "/healthz", "", nil); res.Status != http.StatusServiceUnavailable {
-		t.Errorf("healthz without Redis: %d", res.Status)
+	if res := n.Do("GET", "/healthz", "", nil); res.Status != http.StatusServiceUnavailable ||
+		strings.TrimSpace(string(res.Body)) != `{"postgres":"ok","redis":"unreachable"}` {
+		t.Errorf("healthz without Redis: %d %s", res.Status, res.Body)
 	}
+}
+
+// Issue 13.9: /metrics answers only the networks of ARCHIPEL_METRICS_ALLOW,
+// judged by the connection's address (a forwarded-for header changes
+// nothing).
+func TestMetricsAllowlist(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{NoWorker: true, MetricsAllow: "10.0.0.0/8, 192.0.2.7"})
+	for _, xff := range []string{"", "10.1.2.3"} {
+		res := n.Do("GET", "/metrics", "", nil, "X-Forwarded-For", xff, "X-Real-Ip", xff)
+		if res.Status != http.StatusForbidden || strings.Contains(string(res.Body), "archipel_") {
+			t.Errorf("metrics from 127.0.0.1 (X-Forwarded-For %q): %d %s", xff, res.Status, truncate(res.Body))
+		}
+	}
+	// The default is loopback: TestHealthAndMetrics reads them from 127.0.0.1.
 }

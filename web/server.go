@@ -8,7 +8,9 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -52,6 +54,9 @@ type Deps struct {
 	// Viewer identifies the actor behind a signed GET (authorised fetch);
 	// nil when the node does not verify GETs.
 	Viewer func(r *http.Request) (*store.Actor, error)
+	// MetricsAllow are the networks whose clients may read /metrics
+	// (ARCHIPEL_METRICS_ALLOW); none: nobody.
+	MetricsAllow []netip.Prefix
 }
 
 // Server is the node's HTTP handler.
@@ -73,7 +78,7 @@ func New(d Deps) *Server {
 	r.Use(requestID, middleware.Recoverer, s.Metrics.instrument, s.logRequests)
 
 	r.Get("/healthz", s.healthz)
-	r.Handle("/metrics", s.Metrics.Handler())
+	r.Handle("/metrics", allowFrom(d.MetricsAllow, s.Metrics.Handler()))
 	(&wellknown.Handler{Store: d.Store, Links: d.Links, Version: Version}).Routes(r)
 
 	protocol := &activitypub.Handler{Store: d.Store, Links: d.Links, Outbox: d.Outbox, Viewer: d.Viewer}
@@ -119,13 +124,37 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	status := map[string]string{"postgres": "ok", "redis": "ok"}
 	code := http.StatusOK
+	// The answer says what is down, not why: dial errors name addresses.
 	if err := s.Store.Pool().Ping(ctx); err != nil {
-		status["postgres"], code = err.Error(), http.StatusServiceUnavailable
+		s.Log.Error("healthz: postgres", "err", err)
+		status["postgres"], code = "unreachable", http.StatusServiceUnavailable
 	}
 	if s.PingQueue != nil {
 		if err := s.PingQueue(ctx); err != nil {
-			status["redis"], code = err.Error(), http.StatusServiceUnavailable
+			s.Log.Error("healthz: redis", "err", err)
+			status["redis"], code = "unreachable", http.StatusServiceUnavailable
 		}
 	}
 	respond.JSON(w, code, status)
+}
+
+// allowFrom serves next only to clients whose address (the connection's, not
+// a header a client can write) is in one of the networks; 403 otherwise.
+func allowFrom(networks []netip.Prefix, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		if addr, err := netip.ParseAddr(host); err == nil {
+			addr = addr.Unmap()
+			for _, p := range networks {
+				if p.Contains(addr) {
+					next.ServeHTTP(w, r)
+					return
+				}
+			}
+		}
+		respond.Error(w, http.StatusForbidden, "metrics are served only to the addresses in ARCHIPEL_METRICS_ALLOW")
+	})
 }
