@@ -75,7 +75,7 @@ func New(d Deps) *Server {
 	}
 	s := &Server{Deps: d}
 	r := chi.NewRouter()
-	r.Use(requestID, middleware.Recoverer, s.Metrics.instrument, s.logRequests)
+	r.Use(requestID, middleware.Recoverer, s.Metrics.instrument, s.logRequests, respond.CheckText)
 
 	r.Get("/healthz", s.healthz)
 	r.Handle("/metrics", allowFrom(d.MetricsAllow, s.Metrics.Handler()))

@@ -6,6 +6,7 @@ package client
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -168,6 +169,9 @@ func remoteError(w http.ResponseWriter, err error) {
 	case errors.Is(err, federation.ErrForbiddenAddress):
 		respond.Error(w, http.StatusUnprocessableEntity, "that node's address is not allowed")
 	default:
-		respond.Error(w, http.StatusBadGateway, "that node did not answer: "+err.Error())
+		// The cause (a dial error, a status, a database error) is logged,
+		// never shown: it names addresses and internals.
+		slog.Warn("client API: remote lookup", "err", err)
+		respond.Error(w, http.StatusBadGateway, "that node did not answer")
 	}
 }

@@ -28,6 +28,9 @@ func readField(p io.Reader) (string, error) {
 	if len(b) > maxFormField {
 		return "", respond.BadInput("form field too long")
 	}
+	if !respond.GoodText(string(b)) {
+		return "", respond.BadInput("form fields must be UTF-8 text without NUL characters")
+	}
 	return string(b), nil
 }
 

@@ -5,6 +5,7 @@
 package respond
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
@@ -104,21 +106,27 @@ func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
 			}
 			return &badInput{"empty JSON body"}
 		}
+		if !utf8.Valid(body) || bytes.Contains(body, []byte(`\u0000`)) {
+			return &badInput{"the body must be UTF-8 text without NUL characters"}
+		}
 		if err := json.Unmarshal(body, dst); err != nil {
 			var typeErr *json.UnmarshalTypeError
 			if errors.As(err, &typeErr) {
 				return &badInput{"field " + typeErr.Field + ": wrong type"}
 			}
-			return &badInput{"malformed JSON: " + err.Error()}
+			return &badInput{"malformed JSON"}
 		}
 		return nil
 	case "application/x-www-form-urlencoded", "multipart/form-data":
 		if err := r.ParseMultipartForm(MaxJSONBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-			return &badInput{"malformed form: " + err.Error()}
+			return &badInput{"malformed form"}
+		}
+		if field := BadTextIn(r.Form); field != "" {
+			return InvalidField(field, "must be UTF-8 text without NUL characters")
 		}
 		b, _ := json.Marshal(formToMap(r.Form))
 		if err := json.Unmarshal(b, dst); err != nil {
-			return &badInput{"malformed form: " + err.Error()}
+			return &badInput{"malformed form"}
 		}
 		return nil
 	default:
@@ -180,4 +188,51 @@ func (e *fieldError) Error() string { return e.field + ": " + e.msg }
 func ParseID(s string) (int64, bool) {
 	id, err := strconv.ParseInt(s, 10, 64)
 	return id, err == nil && id > 0
+}
+
+// GoodText tells whether s can be stored and shown as text: valid UTF-8
+// without NUL (which PostgreSQL refuses in text, with an error whose text
+// must not reach the client).
+func GoodText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// BadTextIn names the first field of a form or query whose name or value is
+// not GoodText, "" when all are.
+func BadTextIn(v url.Values) string {
+	for k, vals := range v {
+		if !GoodText(k) {
+			return "?"
+		}
+		for _, s := range vals {
+			if !GoodText(s) {
+				return k
+			}
+		}
+	}
+	return ""
+}
+
+// CheckText is the one check of text where requests are decoded: a path,
+// query string or form field with a NUL or invalid UTF-8 is answered 400
+// (422 naming the field of a form) before any handler reads it. JSON bodies
+// are checked by Decode, multipart fields by their readers.
+func CheckText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !GoodText(r.URL.Path) || !GoodText(r.URL.RawQuery) {
+			Error(w, http.StatusBadRequest, "the address must be UTF-8 text without NUL characters")
+			return
+		}
+		if field := BadTextIn(r.URL.Query()); field != "" {
+			JSON(w, http.StatusBadRequest, map[string]string{"error": field + ": must be UTF-8 text without NUL characters", "field": field})
+			return
+		}
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" && r.Method == http.MethodPost {
+			if err := r.ParseForm(); err == nil {
+				if field := BadTextIn(r.PostForm); field != "" {
+					JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": field + ": must be UTF-8 text without NUL characters", "field": field})
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
