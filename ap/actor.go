@@ -49,6 +49,9 @@ func (l Links) ActorDocument(a *store.Actor, g *store.Group) ([]byte, error) {
 	if a.URL != "" {
 		act.URL = vocab.IRI(a.URL)
 	}
+	if a.Type == store.TypeApplication {
+		act.URL = vocab.IRI(l.Base + "/") // older nodes stored /about, which is no page
+	}
 	act.Endpoints = &vocab.Endpoints{SharedInbox: vocab.IRI(l.SharedInbox())}
 	act.PublicKey = vocab.PublicKey{ID: vocab.ID(a.PublicKeyID), Owner: vocab.IRI(a.URI), PublicKeyPem: a.PublicKeyPEM}
 	act.Published = a.CreatedAt.UTC()
@@ -59,6 +62,9 @@ func (l Links) ActorDocument(a *store.Actor, g *store.Group) ([]byte, error) {
 		"indexable":                 false,
 	}
 	if a.Type == store.TypePerson {
+		// GoToSocial and Mastodon fetch both with every actor.
+		extras["featured"] = l.Featured(a.URI)
+		extras["featuredTags"] = l.FeaturedTags(a.URI)
 		extras["attachment"] = profileFields(a)
 		if tags := l.skillTags(a.Skills); len(tags) > 0 {
 			extras["tag"] = tags

@@ -4,6 +4,8 @@ import (
 	"strconv"
 
 	vocab "github.com/go-ap/activitypub"
+
+	"github.com/archipel-social/archipel/store"
 )
 
 // CollectionPageSize is how many items one page of a collection holds.
@@ -49,4 +51,13 @@ func CollectionPage(collection string, cursor string, items vocab.ItemCollection
 		p.Next = vocab.IRI(collection + "?page=true&after=" + strconv.FormatInt(next, 10))
 	}
 	return p
+}
+
+// FeaturedTagsDocument is a person's featured tags collection (Mastodon's
+// featuredTags): its skills as the Hashtags its document carries.
+func (l Links) FeaturedTagsDocument(a *store.Actor) ([]byte, error) {
+	tags := l.skillTags(a.Skills)
+	c := vocab.CollectionNew(vocab.ID(l.FeaturedTags(a.URI)))
+	c.TotalItems = uint(len(tags))
+	return Marshal(c, map[string]any{"items": tags})
 }

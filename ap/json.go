@@ -1,6 +1,7 @@
 package ap
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -24,6 +25,7 @@ var Context = []any{
 		"discoverable":              "toot:discoverable",
 		"indexable":                 "toot:indexable",
 		"featured":                  map[string]string{"@id": "toot:featured", "@type": "@id"},
+		"featuredTags":              map[string]string{"@id": "toot:featuredTags", "@type": "@id"},
 		"schema":                    "http://schema.org#",
 		"PropertyValue":             "schema:PropertyValue",
 		"value":                     "schema:value",
@@ -46,6 +48,59 @@ var Context = []any{
 // Marshal writes a document with our @context and the extension fields in
 // extras (which win over go-ap's fields of the same name).
 func Marshal(it vocab.Item, extras map[string]any) ([]byte, error) {
+	doc, err := fields(it, extras)
+	if err != nil {
+		return nil, err
+	}
+	return withContext(doc)
+}
+
+// Embedded writes a document as Marshal does but without @context, to be
+// embedded in another (an activity's object).
+func Embedded(it vocab.Item, extras map[string]any) (json.RawMessage, error) {
+	doc, err := fields(it, extras)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(doc)
+}
+
+// WithContext gives a document written by Embedded our @context, to serve
+// it alone. The context is spliced in front of the document's fields, not
+// decoded and encoded again: a note is written once per delivery.
+func WithContext(embedded json.RawMessage) ([]byte, error) {
+	b := bytes.TrimSpace(embedded)
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return nil, fmt.Errorf("with context: not a JSON object")
+	}
+	out := make([]byte, 0, len(contextField)+len(b)+1)
+	out = append(out, '{')
+	out = append(out, contextField...)
+	if rest := bytes.TrimSpace(b[1:]); len(rest) > 1 {
+		out = append(out, ',')
+		out = append(out, rest...)
+	} else {
+		out = append(out, '}')
+	}
+	return out, nil
+}
+
+// contextField is `"@context":…` as every document carries it.
+var contextField = func() []byte {
+	ctx, err := json.Marshal(Context)
+	if err != nil {
+		panic(err)
+	}
+	return append([]byte(`"@context":`), ctx...)
+}()
+
+func withContext(doc map[string]json.RawMessage) ([]byte, error) {
+	doc["@context"] = contextField[len(`"@context":`):]
+	return json.Marshal(doc)
+}
+
+// fields are a go-ap document's top-level fields with extras spliced in.
+func fields(it vocab.Item, extras map[string]any) (map[string]json.RawMessage, error) {
 	b, err := vocab.MarshalJSON(it)
 	if err != nil {
 		return nil, fmt.Errorf("marshal %s: %w", it.GetType(), err)
@@ -54,8 +109,6 @@ func Marshal(it vocab.Item, extras map[string]any) ([]byte, error) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		return nil, err
 	}
-	ctx, _ := json.Marshal(Context)
-	doc["@context"] = ctx
 	for k, v := range extras {
 		raw, err := json.Marshal(v)
 		if err != nil {
@@ -63,7 +116,7 @@ func Marshal(it vocab.Item, extras map[string]any) ([]byte, error) {
 		}
 		doc[k] = raw
 	}
-	return json.Marshal(doc)
+	return doc, nil
 }
 
 // PropertyValue is a profile field as Mastodon shows it.

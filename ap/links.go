@@ -35,7 +35,13 @@ func (l Links) Moderators(actor string) string {
 	return actor + "/moderators"
 }
 func (l Links) KeyID(actor string) string { return actor + "#main-key" }
-func (l Links) Tag(folded string) string  { return l.Base + "/tags/" + folded }
+
+// Featured is a person's pinned posts (Mastodon's path); FeaturedTags the
+// hashtags shown on its profile, its skills.
+func (l Links) Featured(actor string) string     { return actor + "/collections/featured" }
+func (l Links) FeaturedTags(actor string) string { return actor + "/collections/tags" }
+
+func (l Links) Tag(folded string) string { return l.Base + "/tags/" + folded }
 
 // Profile is the HTML page of a person (@name) or group (!name).
 func (l Links) Profile(username string, group bool) string {
@@ -49,6 +55,9 @@ func (l Links) Profile(username string, group bool) string {
 func (l Links) Note(username string, id int64) string {
 	return l.Person(username) + "/statuses/" + strconv.FormatInt(id, 10)
 }
+
+// GroupAnnounce is the id of an announce by a local group.
+func (l Links) GroupAnnounce(group, id string) string { return group + "/announces/" + id }
 
 // Activity is the id of a local activity.
 func (l Links) Activity(id string) string { return l.Base + "/activities/" + id }

@@ -34,7 +34,7 @@ func (l Links) NewLocalActor(typ, username, displayName string) (*store.Actor, e
 	case store.TypeGroup:
 		a.URL = l.Profile(username, true)
 	default:
-		a.URL = l.Base + "/about"
+		a.URL = l.Base + "/"
 	}
 	return a, nil
 }

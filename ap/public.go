@@ -73,3 +73,9 @@ func expandAddress(v any) any {
 	}
 	return v
 }
+
+// IsPublic tells whether an address is the Public collection, in any of
+// its spellings.
+func IsPublic(uri string) bool {
+	return uri == string(vocab.PublicNS) || uri == "as:Public" || uri == "Public"
+}

@@ -76,8 +76,7 @@ func groupAnnounce(ctx context.Context, p *Processor, in *incoming) error {
 		if err != nil {
 			return err
 		}
-		existing.Content, existing.Summary, existing.Name, existing.Updated = n.obj.Content, n.obj.Summary, n.obj.Name, n.obj.Updated
-		return p.Store.UpdateObject(ctx, existing)
+		return p.updateNote(ctx, existing, n)
 	case vocab.DeleteType:
 		// The author or the group's animators: the group vouches either way.
 		existing, err := p.groupObject(ctx, g, sub.objectID())

@@ -7,6 +7,7 @@ import (
 
 	vocab "github.com/go-ap/activitypub"
 
+	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/markup"
 	"github.com/archipel-social/archipel/store"
 )
@@ -21,6 +22,7 @@ type remoteNote struct {
 	obj       *store.Object
 	addressed []*store.Actor // local actors named in to, cc or a Mention
 	groups    []*store.Actor // groups it is addressed to (audience, to, cc), local or known remote
+	tags      []string       // its Hashtag tags, as written
 }
 
 // readNote turns a trusted post document into a row. The author must be the
@@ -61,6 +63,7 @@ func (p *Processor) readNote(ctx context.Context, it vocab.Item, raw []byte, aut
 	}
 	obj.Visibility = visibilityOf(o, author)
 	note := &remoteNote{obj: obj}
+	obj.Sensitive, note.tags = ap.NoteExtras(raw)
 	seen := map[int64]bool{}
 	addLocal := func(uri string) {
 		a, err := p.Store.ActorByURI(ctx, uri)
@@ -134,6 +137,9 @@ func (p *Processor) storeNote(ctx context.Context, n *remoteNote) error {
 	return p.Store.Tx(ctx, func(tx *store.Store) error {
 		created, err := tx.CreateObject(ctx, n.obj)
 		if err != nil || !created {
+			return err
+		}
+		if err := tx.SetObjectTags(ctx, n.obj.ID, n.tags); err != nil {
 			return err
 		}
 		for _, a := range n.addressed {

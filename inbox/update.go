@@ -46,9 +46,7 @@ func update(ctx context.Context, p *Processor, in *incoming) error {
 	if existing.Updated != nil && n.obj.Updated != nil && !n.obj.Updated.After(*existing.Updated) {
 		return nil // an older edit delivered late
 	}
-	existing.Content, existing.Summary, existing.Name, existing.Raw = n.obj.Content, n.obj.Summary, n.obj.Name, n.obj.Raw
-	existing.Updated = n.obj.Updated
-	if err := p.Store.UpdateObject(ctx, existing); err != nil {
+	if err := p.updateNote(ctx, existing, n); err != nil {
 		return err
 	}
 	return p.announceIfLocalGroup(ctx, in, existing)
@@ -65,4 +63,17 @@ func (p *Processor) announceIfLocalGroup(ctx context.Context, in *incoming, obj 
 		return err
 	}
 	return p.Outbox.AnnounceReceived(ctx, g, in.row.Raw, obj.URI)
+}
+
+// updateNote writes a peer's new version of a post we have: its text, its
+// sensitive flag and its hashtags.
+func (p *Processor) updateNote(ctx context.Context, existing *store.Object, n *remoteNote) error {
+	existing.Content, existing.Summary, existing.Name, existing.Raw = n.obj.Content, n.obj.Summary, n.obj.Name, n.obj.Raw
+	existing.Updated, existing.Sensitive = n.obj.Updated, n.obj.Sensitive
+	return p.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.UpdateObject(ctx, existing); err != nil {
+			return err
+		}
+		return tx.SetObjectTags(ctx, existing.ID, n.tags)
+	})
 }

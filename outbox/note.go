@@ -85,20 +85,18 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 	}
 	content, mentioned := o.renderMentions(ctx, text)
 	obj.Content = content
-
-	recipients := append([]*store.Actor{}, mentioned...)
-	if parent != nil && parent.Author != nil {
-		recipients = append(recipients, parent.Author)
+	if parent != nil {
+		mentioned = withRepliedAuthor(mentioned, parent, author)
 	}
-	var group *store.Actor
+	recipients := append([]*store.Actor{}, mentioned...)
 	if obj.GroupID != nil {
 		g, err := o.Store.ActorByID(ctx, *obj.GroupID)
 		if err != nil {
 			return nil, err
 		}
-		group = g
 		recipients = append(recipients, g)
 	}
+	obj.Author = author
 	var ds []store.Delivery
 	err := o.Store.Tx(ctx, func(tx *store.Store) error {
 		// The URI contains the row id, so it is set once the row exists.
@@ -114,30 +112,32 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 		if err := tx.SetNoteSource(ctx, obj.ID, text); err != nil {
 			return err
 		}
-		for _, m := range mentioned {
-			if err := tx.AddMention(ctx, obj.ID, m.ID); err != nil {
-				return err
-			}
+		if err := tx.SetMentions(ctx, obj.ID, actorIDs(mentioned)); err != nil {
+			return err
 		}
 		inboxes, err := o.noteInboxes(ctx, tx, author, obj, recipients)
 		if err != nil {
 			return err
 		}
-		note, addr, err := o.noteDocument(ctx, tx, obj, author, group, mentioned)
+		rows, err := tx.NoteRowsOfOne(ctx, obj)
 		if err != nil {
 			return err
 		}
-		create := ap.NewActivity(vocab.CreateType, obj.URI+"/activity", author.URI, note, addr.To, addr.CC)
-		create.Published = obj.Published.UTC()
-		create.Audience = addr.Audience
-		ds, err = o.publishInGroup(ctx, tx, author, create, obj, inboxes)
+		create, doc, err := o.Links.CreateDocument(rows)
+		if err != nil {
+			return err
+		}
+		raw, err := ap.WithContext(doc)
+		if err != nil {
+			return err
+		}
+		ds, err = o.publishInGroup(ctx, tx, author, create, raw, obj, inboxes)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	o.enqueue(ctx, ds)
-	obj.Author = author
 	return obj, nil
 }
 
@@ -160,6 +160,31 @@ func (o *Outbox) canPostIn(ctx context.Context, groupID int64, author *store.Act
 	return ErrForbidden
 }
 
+// withRepliedAuthor adds the author a reply answers to the people it
+// mentions: tagged and addressed, so that their server notifies them, as
+// Mastodon, GoToSocial and Pleroma replies do (their clients start a reply
+// with "@author"; here the server makes sure of it, whatever the text).
+func withRepliedAuthor(mentioned []*store.Actor, parent *store.Object, author *store.Actor) []*store.Actor {
+	pa := parent.Author
+	if pa == nil || pa.ID == author.ID || pa.Type != store.TypePerson {
+		return mentioned
+	}
+	for _, m := range mentioned {
+		if m.ID == pa.ID {
+			return mentioned
+		}
+	}
+	return append(mentioned, pa)
+}
+
+func actorIDs(actors []*store.Actor) []int64 {
+	ids := make([]int64, 0, len(actors))
+	for _, a := range actors {
+		ids = append(ids, a.ID)
+	}
+	return ids
+}
+
 // noteInboxes are the nodes a note goes to: its author's followers' nodes
 // (unless direct or in a group), and the nodes of the actors it names.
 func (o *Outbox) noteInboxes(ctx context.Context, tx *store.Store, author *store.Actor, obj *store.Object, recipients []*store.Actor) ([]string, error) {
@@ -172,24 +197,6 @@ func (o *Outbox) noteInboxes(ctx context.Context, tx *store.Store, author *store
 		inboxes = followers
 	}
 	return append(inboxes, inboxesOf(recipients...)...), nil
-}
-
-func (o *Outbox) noteDocument(ctx context.Context, tx *store.Store, obj *store.Object, author, group *store.Actor, mentioned []*store.Actor) (vocab.Item, ap.Addressing, error) {
-	uris := make([]string, 0, len(mentioned))
-	for _, m := range mentioned {
-		uris = append(uris, m.URI)
-	}
-	addr := ap.Address(obj, author, group, uris)
-	if group != nil {
-		g, err := tx.GroupOf(ctx, group)
-		if err != nil {
-			return nil, addr, err
-		}
-		if g.Visibility == store.VisibilityPublic {
-			addr = addr.WithPublic()
-		}
-	}
-	return ap.NoteObject(obj, author, addr, mentioned), addr, nil
 }
 
 // renderMentions escapes the text into HTML paragraphs and links the @handles
@@ -254,17 +261,25 @@ func (o *Outbox) UpdateNote(ctx context.Context, author *store.Actor, id int64, 
 		return nil, err
 	}
 	content, mentioned := o.renderMentions(ctx, text)
+	if obj.InReplyTo != "" {
+		if parent, err := o.Store.ObjectByURI(ctx, obj.InReplyTo); err == nil {
+			mentioned = withRepliedAuthor(mentioned, parent, author)
+		}
+	}
 	obj.Content = content
 	now := time.Now().UTC().Truncate(time.Second)
 	obj.Updated = &now
-	ds, err := o.sendAboutNote(ctx, author, obj, mentioned, func(tx *store.Store, note vocab.Item, addr ap.Addressing) (vocab.Item, error) {
+	ds, err := o.sendAboutNote(ctx, author, obj, func(tx *store.Store) (vocab.Item, []byte, error) {
 		if err := tx.UpdateObject(ctx, obj); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := tx.SetNoteSource(ctx, obj.ID, text); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return ap.NewActivity(vocab.UpdateType, o.Links.Activity(store.NewID()), author.URI, note, addr.To, addr.CC), nil
+		if err := tx.SetMentions(ctx, obj.ID, actorIDs(mentioned)); err != nil {
+			return nil, nil, err
+		}
+		return o.aboutNote(ctx, tx, vocab.UpdateType, author, obj)
 	})
 	if err != nil {
 		return nil, err
@@ -280,13 +295,12 @@ func (o *Outbox) DeleteNote(ctx context.Context, author *store.Actor, id int64) 
 		return err
 	}
 	now := time.Now()
-	ds, err := o.sendAboutNote(ctx, author, obj, nil, func(tx *store.Store, _ vocab.Item, addr ap.Addressing) (vocab.Item, error) {
+	ds, err := o.sendAboutNote(ctx, author, obj, func(tx *store.Store) (vocab.Item, []byte, error) {
 		if err := tx.DeleteObject(ctx, obj.ID); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		obj.DeletedAt = &now
-		tomb := ap.NoteObject(obj, author, addr, nil)
-		return ap.NewActivity(vocab.DeleteType, o.Links.Activity(store.NewID()), author.URI, tomb, addr.To, addr.CC), nil
+		return o.aboutNote(ctx, tx, vocab.DeleteType, author, obj)
 	})
 	if err != nil {
 		return err
@@ -295,25 +309,55 @@ func (o *Outbox) DeleteNote(ctx context.Context, author *store.Actor, id int64) 
 	return nil
 }
 
+// aboutNote is an activity of typ (Update, Delete) by author about a post,
+// carrying the post's document (its Tombstone once deleted) and addressed
+// as the post is.
+func (o *Outbox) aboutNote(ctx context.Context, tx *store.Store, typ vocab.ActivityVocabularyType, author *store.Actor, obj *store.Object) (vocab.Item, []byte, error) {
+	rows, err := tx.NoteRowsOfOne(ctx, obj)
+	if err != nil {
+		return nil, nil, err
+	}
+	doc, err := o.Links.NoteDocument(rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	addr := ap.NoteAddressing(rows)
+	act := ap.NewActivity(typ, o.Links.Activity(store.NewID()), author.URI, vocab.IRI(obj.URI), addr.To, addr.CC)
+	act.Audience = addr.Audience
+	raw, err := ap.Marshal(act, map[string]any{"object": doc})
+	return act, raw, err
+}
+
 // sendAboutNote runs change in a transaction and publishes the activity it
-// returns to the same nodes as the note's Create.
-func (o *Outbox) sendAboutNote(ctx context.Context, author *store.Actor, obj *store.Object, mentioned []*store.Actor,
-	change func(tx *store.Store, note vocab.Item, addr ap.Addressing) (vocab.Item, error)) ([]store.Delivery, error) {
+// returns to the same nodes as the note's Create, and to anyone the change
+// mentions anew.
+func (o *Outbox) sendAboutNote(ctx context.Context, author *store.Actor, obj *store.Object,
+	change func(tx *store.Store) (vocab.Item, []byte, error)) ([]store.Delivery, error) {
+	obj.Author = author
 	var ds []store.Delivery
 	err := o.Store.Tx(ctx, func(tx *store.Store) error {
-		recipients, err := tx.MentionedActors(ctx, obj.ID)
+		before, err := tx.MentionedActors(ctx, obj.ID)
 		if err != nil {
 			return err
 		}
-		recipients = append(recipients, mentioned...)
-		var group *store.Actor
+		act, raw, err := change(tx)
+		if err != nil {
+			return err
+		}
+		after, err := tx.MentionedActors(ctx, obj.ID)
+		if err != nil {
+			return err
+		}
+		recipients := append(before, after...)
 		if obj.GroupID != nil {
-			if group, err = tx.ActorByID(ctx, *obj.GroupID); err != nil {
+			group, err := tx.ActorByID(ctx, *obj.GroupID)
+			if err != nil {
 				return err
 			}
 			recipients = append(recipients, group)
 		}
 		if obj.InReplyTo != "" {
+			// Posts from before replies mentioned their parent's author.
 			if parent, err := tx.ObjectByURI(ctx, obj.InReplyTo); err == nil {
 				recipients = append(recipients, parent.Author)
 			}
@@ -322,26 +366,33 @@ func (o *Outbox) sendAboutNote(ctx context.Context, author *store.Actor, obj *st
 		if err != nil {
 			return err
 		}
-		note, addr, err := o.noteDocument(ctx, tx, obj, author, group, append(mentioned, recipients...))
-		if err != nil {
+		// The followers of a public group took its posts from an
+		// Announce{Note} (see announce.go); Mastodon and GoToSocial accept
+		// an edit or a deletion of a post only from its author.
+		if g, err := o.localGroupOf(ctx, tx, obj.GroupID); err != nil {
 			return err
+		} else if g != nil && g.Visibility == store.VisibilityPublic {
+			followers, err := tx.GroupFollowerInboxes(ctx, g.ID)
+			if err != nil {
+				return err
+			}
+			inboxes = append(inboxes, followers...)
 		}
-		act, err := change(tx, note, addr)
-		if err != nil {
-			return err
-		}
-		ds, err = o.publishInGroup(ctx, tx, author, act, obj, inboxes)
+		ds, err = o.publishInGroup(ctx, tx, author, act, raw, obj, inboxes)
 		return err
 	})
 	return ds, err
 }
 
-// publishInGroup publishes an activity about obj and, when obj is in one of
-// our groups, has the group announce it to its members' nodes.
-func (o *Outbox) publishInGroup(ctx context.Context, tx *store.Store, actor *store.Actor, act vocab.Item, obj *store.Object, inboxes []string) ([]store.Delivery, error) {
-	raw, err := ap.Marshal(act, nil)
-	if err != nil {
-		return nil, err
+// publishInGroup publishes an activity about obj (serialised as raw, or
+// from act when raw is nil) and, when obj is in one of our groups, has the
+// group announce it to its members' nodes.
+func (o *Outbox) publishInGroup(ctx context.Context, tx *store.Store, actor *store.Actor, act vocab.Item, raw []byte, obj *store.Object, inboxes []string) ([]store.Delivery, error) {
+	if raw == nil {
+		var err error
+		if raw, err = ap.Marshal(act, nil); err != nil {
+			return nil, err
+		}
 	}
 	ds, err := o.publishRaw(ctx, tx, actor, act, raw, obj.URI, inboxes)
 	if err != nil {
@@ -392,7 +443,7 @@ func (o *Outbox) Like(ctx context.Context, actor *store.Actor, objectID int64, l
 				targets = append(targets, inboxesOf(g)...)
 			}
 		}
-		ds, err = o.publishInGroup(ctx, tx, actor, act, obj, targets)
+		ds, err = o.publishInGroup(ctx, tx, actor, act, nil, obj, targets)
 		return err
 	})
 	if err != nil {
@@ -453,10 +504,10 @@ func (o *Outbox) DeleteInGroup(ctx context.Context, acct *store.Account, id int6
 			return err
 		}
 		obj.DeletedAt = &now
-		tomb := ap.NoteObject(obj, obj.Author, ap.Address(obj, obj.Author, g.Actor, nil), nil)
-		del := ap.NewActivity(vocab.DeleteType, o.Links.Activity(store.NewID()), g.URI, tomb, ap.IRIs(g.MembersURI), nil)
+		del := ap.NewActivity(vocab.DeleteType, o.Links.Activity(store.NewID()), g.URI, ap.Tombstone(obj.URI, obj.Type, now),
+			ap.IRIs(g.MembersURI), nil)
 		var err error
-		ds, err = o.publishInGroup(ctx, tx, g.Actor, del, obj, inboxesOf(obj.Author))
+		ds, err = o.publishInGroup(ctx, tx, g.Actor, del, nil, obj, inboxesOf(obj.Author))
 		return err
 	})
 	if err != nil {

@@ -219,6 +219,18 @@ func (s *Store) GroupInboxes(ctx context.Context, groupID int64, withFollowers b
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
+// GroupFollowerInboxes returns the delivery inboxes of a group's read-only
+// followers on other nodes (a Mastodon user following a public group), once
+// per node.
+func (s *Store) GroupFollowerInboxes(ctx context.Context, groupID int64) ([]string, error) {
+	rows, err := s.db.Query(ctx, `select distinct coalesce(nullif(a.shared_inbox, ''), a.inbox) from actors a
+		where not a.local and a.id in (select follower_id from follows where followee_id = $1 and state = 'accepted')`, groupID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
 // GroupEvent is one line of a group's log.
 type GroupEvent struct {
 	ID        int64     `json:"id"`

@@ -31,16 +31,18 @@ type Object struct {
 	Summary      string
 	Content      string
 	URL          string
-	Raw          json.RawMessage
-	Published    time.Time
-	Updated      *time.Time
-	DeletedAt    *time.Time
+	// Sensitive hides the post behind its summary (Mastodon's flag).
+	Sensitive bool
+	Raw       json.RawMessage
+	Published time.Time
+	Updated   *time.Time
+	DeletedAt *time.Time
 	// Author is filled by the queries that join it.
 	Author *Actor
 }
 
 const objectColumns = `id, uri, type, local, attributed_to, in_reply_to, group_id, visibility, name, summary,
-	content, url, raw, published, updated, deleted_at`
+	content, url, raw, published, updated, deleted_at, sensitive`
 
 // CreateObject inserts an object. When an object with the same URI exists it
 // is left as it is and created is false (inbound deliveries repeat).
@@ -49,11 +51,11 @@ func (s *Store) CreateObject(ctx context.Context, o *Object) (created bool, err 
 		o.Published = time.Now()
 	}
 	err = s.db.QueryRow(ctx, `insert into objects (uri, type, local, attributed_to, in_reply_to, group_id,
-		visibility, name, summary, content, url, raw, published, updated)
-		values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)
+		visibility, name, summary, content, url, raw, published, updated, sensitive)
+		values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
 		on conflict (uri) do nothing returning id`,
 		o.URI, o.Type, o.Local, o.AttributedTo, o.InReplyTo, o.GroupID, o.Visibility, o.Name, o.Summary,
-		o.Content, o.URL, nullJSON(o.Raw), o.Published, o.Updated).Scan(&o.ID)
+		o.Content, o.URL, nullJSON(o.Raw), o.Published, o.Updated, o.Sensitive).Scan(&o.ID)
 	if err = notFoundOr(err); err == ErrNotFound {
 		return false, nil
 	}
@@ -74,7 +76,7 @@ func (s *Store) UpdateObject(ctx context.Context, o *Object) error {
 		o.Updated = &now
 	}
 	_, err := s.db.Exec(ctx, `update objects set name = $2, summary = $3, content = $4, raw = coalesce($5, raw),
-		updated = $6 where id = $1`, o.ID, o.Name, o.Summary, o.Content, nullJSON(o.Raw), o.Updated)
+		updated = $6, sensitive = $7 where id = $1`, o.ID, o.Name, o.Summary, o.Content, nullJSON(o.Raw), o.Updated, o.Sensitive)
 	return err
 }
 
@@ -127,7 +129,7 @@ func collectObjects(rows objectRows) ([]*Object, error) {
 		var o Object
 		var raw []byte
 		author, err := scanActorAfter(rows, &o.ID, &o.URI, &o.Type, &o.Local, &o.AttributedTo, &o.InReplyTo, &o.GroupID,
-			&o.Visibility, &o.Name, &o.Summary, &o.Content, &o.URL, &raw, &o.Published, &o.Updated, &o.DeletedAt)
+			&o.Visibility, &o.Name, &o.Summary, &o.Content, &o.URL, &raw, &o.Published, &o.Updated, &o.DeletedAt, &o.Sensitive)
 		if err != nil {
 			return nil, err
 		}
@@ -227,7 +229,7 @@ func (s *Store) CountShares(ctx context.Context, uris []string) (map[string]int6
 
 // HomeTimeline lists, newest first, what an actor sees at home: its own posts,
 // the posts of those it follows (public, unlisted or followers-only), posts in
-// groups it belongs to, direct posts that mention it, and the shares of
+// groups it belongs to or follows, direct posts that mention it, and the shares of
 // those it follows (ShareType rows, resolved with SharedPosts).
 func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Object, error) {
 	p = p.normalised()
@@ -238,6 +240,7 @@ func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Obj
 		  or (o.group_id is null and o.visibility in ('public', 'unlisted', 'private') and o.attributed_to in
 		      (select followee_id from follows where follower_id = $1 and state = 'accepted'))
 		  or o.group_id in (select group_id from memberships where member_id = $1 and state = 'accepted')
+		  or o.group_id in (select followee_id from follows where follower_id = $1 and state = 'accepted')
 		  or o.id in (select object_id from mentions where actor_id = $1)))
 		  or (o.type = 'Announce' and (o.attributed_to = $1 or o.attributed_to in
 		      (select followee_id from follows where follower_id = $1 and state = 'accepted'))))
@@ -316,4 +319,33 @@ func (s *Store) MentionedActors(ctx context.Context, objectID int64) ([]*Actor, 
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Actor, error) { return scanActor(r) })
+}
+
+// SetMentions replaces the actors a local post mentions (an edit may name
+// other people).
+func (s *Store) SetMentions(ctx context.Context, objectID int64, actorIDs []int64) error {
+	_, err := s.db.Exec(ctx, `with gone as (delete from mentions where object_id = $1 and not (actor_id = any($2)))
+		insert into mentions (object_id, actor_id) select $1, unnest($2::bigint[]) on conflict do nothing`, objectID, actorIDs)
+	return err
+}
+
+// MentionedActorsOf lists the actors several objects mention (a page), by
+// object id, in a stable order.
+func (s *Store) MentionedActorsOf(ctx context.Context, objectIDs []int64) (map[int64][]*Actor, error) {
+	out := make(map[int64][]*Actor, len(objectIDs))
+	rows, err := s.db.Query(ctx, `select m.object_id, `+prefixed("a", actorColumns)+` from mentions m join actors a on a.id = m.actor_id
+		where m.object_id = any($1) order by m.object_id, a.id`, objectIDs)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		a, err := scanActorAfter(rows, &id)
+		if err != nil {
+			return out, err
+		}
+		out[id] = append(out[id], a)
+	}
+	return out, rows.Err()
 }

@@ -50,6 +50,8 @@ type RemoteActor struct {
 	// an actor with its own server.
 	home *RemoteActor
 
+	signedFetchOnly bool
+
 	mu       sync.Mutex
 	docs     map[string][]byte
 	statuses map[string]int
@@ -64,6 +66,10 @@ type RemoteOptions struct {
 	// server's port. It must still reach the server, e.g. "localhost:{port}"
 	// or "127.0.0.1:0{port}" (the same port spelled differently).
 	Authority string
+	// SignedFetchOnly answers 401 to a GET without a valid HTTP signature,
+	// as GoToSocial (always) and Mastodon in authorized-fetch mode do; the
+	// signer's key is fetched from its keyId.
+	SignedFetchOnly bool
 }
 
 // ReceivedRequest is one request the fake remote received, body read whole.
@@ -100,7 +106,7 @@ func NewRemoteActor(t testing.TB, username string) *RemoteActor {
 func NewRemoteActorWith(t testing.TB, username string, opts RemoteOptions) *RemoteActor {
 	t.Helper()
 	priv, pubPEM := newKeyPair(t)
-	r := &RemoteActor{Username: username, Key: priv, PublicKeyPEM: pubPEM,
+	r := &RemoteActor{Username: username, Key: priv, PublicKeyPEM: pubPEM, signedFetchOnly: opts.SignedFetchOnly,
 		docs: map[string][]byte{}, statuses: map[string]int{}}
 	r.Server = httptest.NewServer(http.HandlerFunc(r.serveHTTP))
 	t.Cleanup(r.Server.Close)
@@ -315,7 +321,13 @@ func (r *RemoteActor) serveHTTP(w http.ResponseWriter, req *http.Request) {
 
 	switch req.Method {
 	case http.MethodGet, http.MethodHead:
-		// Signed GETs (authorised fetch) are accepted without checking.
+		if r.signedFetchOnly && req.URL.Path != "/.well-known/webfinger" {
+			if _, err := federation.VerifyRequest(req.Context(), req, nil, keyFetcher{}, time.Now()); err != nil {
+				http.Error(w, "sign the request: "+err.Error(), http.StatusUnauthorized)
+				return
+			}
+		}
+		// Without SignedFetchOnly, signed GETs are accepted unchecked.
 		switch {
 		case hasStatus:
 			w.Header().Set("Content-Type", "application/activity+json")
@@ -336,6 +348,40 @@ func (r *RemoteActor) serveHTTP(w http.ResponseWriter, req *http.Request) {
 	default:
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
+}
+
+// keyFetcher resolves a signer's key the way a peer does: it GETs the
+// keyId's document (unsigned, as the key is public) and reads its
+// publicKey.
+type keyFetcher struct{}
+
+func (keyFetcher) ResolveKey(ctx context.Context, keyID string, _ bool) (crypto.PublicKey, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, keyID, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	req.Header.Set("Accept", "application/activity+json")
+	resp, err := remoteClient.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		ID        string `json:"id"`
+		PublicKey struct {
+			ID           string `json:"id"`
+			Owner        string `json:"owner"`
+			PublicKeyPem string `json:"publicKeyPem"`
+		} `json:"publicKey"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
+		return nil, "", fmt.Errorf("key %s: %w", keyID, err)
+	}
+	if doc.PublicKey.ID != keyID {
+		return nil, "", fmt.Errorf("key %s: document has key %q", keyID, doc.PublicKey.ID)
+	}
+	pub, err := keys.ParsePublicKey(doc.PublicKey.PublicKeyPem)
+	return pub, doc.PublicKey.Owner, err
 }
 
 // SendOption tampers with a request sent by RemoteActor.Post.

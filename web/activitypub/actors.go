@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web/respond"
 )
@@ -46,6 +47,10 @@ func (h *Handler) person(w http.ResponseWriter, r *http.Request) {
 		h.apNotFound(w, err)
 		return
 	}
+	if a.DeletedAt != nil {
+		h.gone(w, ap.Tombstone(a.URI, a.Type, *a.DeletedAt))
+		return
+	}
 	body, err := h.Links.ActorDocument(a, nil)
 	if err != nil {
 		respond.Fail(w, err)
@@ -76,6 +81,10 @@ func (h *Handler) group(w http.ResponseWriter, r *http.Request) {
 	g, _, err := h.visibleGroup(r)
 	if err != nil {
 		h.apNotFound(w, err)
+		return
+	}
+	if g.DeletedAt != nil {
+		h.gone(w, ap.Tombstone(g.URI, g.Type, *g.DeletedAt))
 		return
 	}
 	body, err := h.Links.ActorDocument(g.Actor, g)

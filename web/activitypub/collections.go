@@ -1,6 +1,7 @@
 package activitypub
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -118,4 +119,56 @@ func (h *Handler) memberCollection(w http.ResponseWriter, r *http.Request, g *st
 		last = 0
 	}
 	h.writeAP(w, ap.CollectionPage(id, r.URL.Query().Get("after"), items, last))
+}
+
+// featured is a person's pinned posts, whole, as Mastodon serves them;
+// GoToSocial reads it at every actor fetch.
+func (h *Handler) featured(w http.ResponseWriter, r *http.Request) {
+	a, err := h.localActor(r, store.TypePerson)
+	if err != nil {
+		h.apNotFound(w, err)
+		return
+	}
+	objs, err := h.Store.PinnedObjects(r.Context(), a.ID)
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	rows, err := h.Store.NoteRowsOf(r.Context(), objs)
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	items := make([]json.RawMessage, 0, len(rows))
+	for _, n := range rows {
+		doc, err := h.Links.NoteDocument(n)
+		if err != nil {
+			respond.Fail(w, err)
+			return
+		}
+		items = append(items, doc)
+	}
+	h.writeItems(w, ap.Collection(h.Links.Featured(a.URI), int64(len(items)), false), items)
+}
+
+// featuredTags is a person's skills as Hashtags (Mastodon's featured tags).
+func (h *Handler) featuredTags(w http.ResponseWriter, r *http.Request) {
+	a, err := h.localActor(r, store.TypePerson)
+	if err != nil {
+		h.apNotFound(w, err)
+		return
+	}
+	body, err := h.Links.FeaturedTagsDocument(a)
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	respond.ActivityJSON(w, body)
+}
+
+// instanceCollection is the instance actor's outbox or followers: it posts
+// nothing and nobody follows it, but its document names both, and peers
+// (GoToSocial) fetch them.
+func (h *Handler) instanceCollection(w http.ResponseWriter, r *http.Request) {
+	h.writeItems(w, ap.Collection(h.Links.Base+r.URL.Path, 0, false), nil)
 }

@@ -34,8 +34,12 @@ func (h *Handler) documentAP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := d.Current()
-	if d.DeletedAt != nil || v == nil {
-		w.WriteHeader(http.StatusGone)
+	if d.DeletedAt != nil {
+		h.gone(w, ap.Tombstone(d.URI, d.Type, *d.DeletedAt))
+		return
+	}
+	if v == nil {
+		h.apNotFound(w, store.ErrNotFound)
 		return
 	}
 	fileURL := h.Links.UploadFile(v.SHA256)

@@ -6,6 +6,7 @@
 package activitypub
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -34,16 +35,24 @@ func (h *Handler) Routes(r chi.Router) {
 	r.Get("/actor", h.instanceActor)
 	r.Get("/files/{sha}", h.uploadFile)
 	r.Get("/documents/{id}", h.documentAP)
+	r.Get("/actor/outbox", h.instanceCollection)
+	r.Get("/actor/followers", h.instanceCollection)
+	r.Get("/activities/{id}", h.activity)
 	r.Route("/users/{username}", func(r chi.Router) {
 		r.Get("/", h.person)
 		r.Get("/outbox", h.personOutbox)
 		r.Get("/followers", h.followers)
 		r.Get("/following", h.following)
+		r.Get("/collections/featured", h.featured)
+		r.Get("/collections/tags", h.featuredTags)
 		r.Get("/statuses/{id}", h.note)
+		r.Get("/statuses/{id}/activity", h.noteCreate)
 	})
 	r.Route("/groups/{username}", func(r chi.Router) {
 		r.Get("/", h.group)
 		r.Get("/outbox", h.groupOutbox)
+		r.Get("/outbox/{id}", h.groupOutboxItem)
+		r.Get("/announces/{id}", h.activity)
 		r.Get("/followers", h.followers)
 		r.Get("/members", h.groupMembers)
 		r.Get("/moderators", h.groupModerators)
@@ -85,6 +94,35 @@ func (h *Handler) writeAP(w http.ResponseWriter, it vocab.Item) {
 		return
 	}
 	respond.ActivityJSON(w, body)
+}
+
+// writeItems writes a collection or page whose items are documents already
+// written (ap.Embedded), which go-ap could not carry whole.
+func (h *Handler) writeItems(w http.ResponseWriter, it vocab.Item, items []json.RawMessage) {
+	if items == nil {
+		items = []json.RawMessage{}
+	}
+	if p, ok := it.(*vocab.OrderedCollectionPage); ok {
+		p.TotalItems = uint(len(items))
+	}
+	body, err := ap.Marshal(it, map[string]any{"orderedItems": items})
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	respond.ActivityJSON(w, body)
+}
+
+// gone answers 410 Gone with what remains of a deleted object or activity.
+func (h *Handler) gone(w http.ResponseWriter, tomb vocab.Item) {
+	body, err := ap.Marshal(tomb, nil)
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", ap.ContentType+"; charset=utf-8")
+	w.WriteHeader(http.StatusGone)
+	_, _ = w.Write(body)
 }
 
 func (h *Handler) apNotFound(w http.ResponseWriter, err error) {

@@ -1,10 +1,12 @@
 package activitypub
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
 	vocab "github.com/go-ap/activitypub"
+	"github.com/go-chi/chi/v5"
 
 	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/store"
@@ -34,26 +36,14 @@ func (h *Handler) groupOutbox(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
-	items := make(vocab.ItemCollection, 0, len(objs))
-	var last int64
-	// Announced as the group announces when it delivers.
-	to, cc := ap.IRIs(g.MembersURI), ap.IRIs(g.Followers)
-	if g.Visibility == store.VisibilityPublic {
-		to = vocab.ItemCollection{vocab.PublicNS}
+	items, err := h.groupOutboxItems(r, g, objs)
+	if err != nil {
+		respond.Fail(w, err)
+		return
 	}
-	for _, o := range objs {
-		create := createOf(o, o.Author, g)
-		announce := ap.NewActivity(vocab.AnnounceType, g.URI+"/outbox/"+strconv.FormatInt(o.ID, 10), g.URI, create, to, cc)
-		announce.Audience = ap.IRIs(g.URI)
-		announce.Published = o.Published.UTC()
-		items = append(items, announce)
-		last = o.ID
-	}
-	if len(objs) < ap.CollectionPageSize {
-		last = 0
-	}
+	last := nextAfter(objs)
 	if r.URL.Query().Get("page") != "" {
-		h.writeAP(w, ap.CollectionPage(g.Outbox, r.URL.Query().Get("after"), items, last))
+		h.writeItems(w, ap.CollectionPage(g.Outbox, r.URL.Query().Get("after"), nil, last), items)
 		return
 	}
 	n, err := h.Store.CountGroupPosts(r.Context(), g.ID)
@@ -61,19 +51,85 @@ func (h *Handler) groupOutbox(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
-	h.writeAP(w, ap.CollectionWithItems(g.Outbox, n, items, true))
+	h.writeItems(w, ap.CollectionWithItems(g.Outbox, n, nil, true), items)
 }
 
-// createOf is the Create activity of a post, addressed as the post is.
-func createOf(o *store.Object, author *store.Actor, group *store.Group) *vocab.Activity {
-	note := ap.NoteObject(o, author, addressOf(o, author, group), nil)
-	create := vocab.CreateNew(vocab.ID(o.URI+"/activity"), note)
-	create.Actor = vocab.IRI(author.URI)
-	create.Published = o.Published.UTC()
-	if n, err := vocab.ToObject(note); err == nil {
-		create.To, create.CC = n.To, n.CC
+// groupOutboxItem serves one item of a group's outbox at its id.
+func (h *Handler) groupOutboxItem(w http.ResponseWriter, r *http.Request) {
+	g, ok := h.groupContentAllowed(w, r)
+	if !ok {
+		return
 	}
-	return create
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		h.apNotFound(w, store.ErrNotFound)
+		return
+	}
+	o, err := h.Store.ObjectByID(r.Context(), id)
+	if err != nil || o.GroupID == nil || *o.GroupID != g.ID || !store.IsPostType(o.Type) {
+		h.apNotFound(w, store.ErrNotFound)
+		return
+	}
+	if o.DeletedAt != nil {
+		h.gone(w, ap.Tombstone(groupOutboxID(g, o), "Announce", *o.DeletedAt))
+		return
+	}
+	items, err := h.groupOutboxItems(r, g, []*store.Object{o})
+	if err == nil {
+		items[0], err = ap.WithContext(items[0])
+	}
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	respond.ActivityJSON(w, items[0])
+}
+
+func groupOutboxID(g *store.Group, o *store.Object) string {
+	return g.Outbox + "/" + strconv.FormatInt(o.ID, 10)
+}
+
+// groupOutboxItems are posts of a group as it announces them when it
+// delivers (Announce{Create{Note}}, public for a public group).
+func (h *Handler) groupOutboxItems(r *http.Request, g *store.Group, objs []*store.Object) ([]json.RawMessage, error) {
+	creates, err := h.creates(r, objs)
+	if err != nil {
+		return nil, err
+	}
+	to, cc := ap.IRIs(g.MembersURI), ap.IRIs(g.Followers)
+	if g.Visibility == store.VisibilityPublic {
+		to = vocab.ItemCollection{vocab.PublicNS}
+	}
+	items := make([]json.RawMessage, 0, len(objs))
+	for i, o := range objs {
+		announce := ap.NewActivity(vocab.AnnounceType, groupOutboxID(g, o), g.URI, vocab.IRI(ap.CreateID(o.URI)), to, cc)
+		announce.Audience = ap.IRIs(g.URI)
+		announce.Published = o.Published.UTC()
+		item, err := ap.Embedded(announce, map[string]any{"object": creates[i]})
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, item)
+	}
+	return items, nil
+}
+
+// creates are the Create activities of posts, as ap.CreateDocument writes
+// them.
+func (h *Handler) creates(r *http.Request, objs []*store.Object) ([]json.RawMessage, error) {
+	rows, err := h.Store.NoteRowsOf(r.Context(), objs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]json.RawMessage, 0, len(rows))
+	for _, n := range rows {
+		_, raw, err := h.Links.CreateDocument(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, raw)
+	}
+	return out, nil
 }
 
 // outboxCollection lists an actor's public posts as Create activities, newest
@@ -94,14 +150,20 @@ func (h *Handler) outboxCollection(w http.ResponseWriter, r *http.Request, a *st
 		respond.Fail(w, err)
 		return
 	}
-	items := make(vocab.ItemCollection, 0, len(objs))
-	var last int64
-	for _, o := range objs {
-		items = append(items, createOf(o, a, nil))
-		last = o.ID
+	items, err := h.creates(r, objs)
+	if err != nil {
+		respond.Fail(w, err)
+		return
 	}
+	last := nextAfter(objs)
+	h.writeItems(w, ap.CollectionPage(a.Outbox, r.URL.Query().Get("after"), nil, last), items)
+}
+
+// nextAfter is the cursor of the page after a full one of objs, newest
+// first; 0 after the last page.
+func nextAfter(objs []*store.Object) int64 {
 	if len(objs) < ap.CollectionPageSize {
-		last = 0
+		return 0
 	}
-	h.writeAP(w, ap.CollectionPage(a.Outbox, r.URL.Query().Get("after"), items, last))
+	return objs[len(objs)-1].ID
 }

@@ -89,3 +89,14 @@ func (h *Handler) groupReadable(r *http.Request, groupID int64) (readable, secre
 	ok, err := h.Store.CanReadGroupContent(r.Context(), g, h.signedReader(r))
 	return err == nil && ok, g.Visibility == store.VisibilitySecret
 }
+
+// canReadObject answers store.CanReadObject for a request: anyone reads a
+// public or unlisted post outside groups without a signature being checked.
+// Activities about an object follow the object's rule.
+func (h *Handler) canReadObject(r *http.Request, o *store.Object) bool {
+	if o.GroupID == nil && (o.Visibility == store.ObjPublic || o.Visibility == store.ObjUnlisted) {
+		return true
+	}
+	ok, err := h.Store.CanReadObject(r.Context(), o, h.signedReader(r))
+	return err == nil && ok
+}

@@ -95,7 +95,9 @@ func (api *API) accountFromPath(w http.ResponseWriter, r *http.Request) (*store.
 		return nil, false
 	}
 	a, err := api.Store.ActorByID(r.Context(), id)
-	if err == nil && a.Type != store.TypePerson {
+	if err == nil && (a.Type != store.TypePerson || a.DeletedAt != nil) {
+		// A remote account that deleted itself is gone, as on Mastodon,
+		// which drops the account of a Delete{Person}.
 		err = store.ErrNotFound
 	}
 	if err != nil {
@@ -117,7 +119,7 @@ func (api *API) anyActorFromPath(w http.ResponseWriter, r *http.Request) (*store
 		return nil, false
 	}
 	a, err := api.Store.ActorByID(r.Context(), id)
-	if err == nil && ((a.Type != store.TypePerson && a.Type != store.TypeGroup) || !api.knows(r, a)) {
+	if err == nil && ((a.Type != store.TypePerson && a.Type != store.TypeGroup) || !api.knows(r, a) || a.DeletedAt != nil) {
 		err = store.ErrNotFound
 	}
 	if err != nil {

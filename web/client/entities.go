@@ -165,7 +165,7 @@ func (api *API) statusEntityWith(ctx context.Context, o *store.Object, counts st
 	st := statusJSON{
 		ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URL, CreatedAt: o.Published.UTC(), EditedAt: o.Updated,
 		Account: api.accountEntity(ctx, author), Content: o.Content, Visibility: o.Visibility, SpoilerText: o.Summary,
-		MediaAttachments: []any{}, Mentions: []any{}, Tags: []any{}, Emojis: []any{},
+		Sensitive: o.Sensitive, MediaAttachments: []any{}, Mentions: []any{}, Tags: []any{}, Emojis: []any{},
 	}
 	if st.URL == "" {
 		st.URL = o.URI

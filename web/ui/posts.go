@@ -302,18 +302,35 @@ func (u *UI) thread(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := u.newView(r, "title.thread", "home")
-	if sessionOf(r) != nil && o.Local && o.AttributedTo == sessionOf(r).Actor.ID {
-		text, err := u.Store.NoteSource(r.Context(), o.ID)
-		if err != nil {
-			u.fail(w, r, err)
-			return
+	if s := sessionOf(r); s != nil {
+		v.Form = url.Values{}
+		if o.Author != nil && o.AttributedTo != s.Actor.ID {
+			// A reply names the author it answers, as Mastodon's composer
+			// starts it (the server mentions them anyway).
+			v.Form.Set("text", "@"+replyHandle(o.Author)+" ")
 		}
-		if text == "" {
-			text = htmlToText(o.Content) // a post from before sources were kept
+		if o.Local && o.AttributedTo == s.Actor.ID {
+			text, err := u.Store.NoteSource(r.Context(), o.ID)
+			if err != nil {
+				u.fail(w, r, err)
+				return
+			}
+			if text == "" {
+				text = htmlToText(o.Content) // a post from before sources were kept
+			}
+			v.Form.Set("edit_text", text)
 		}
-		v.Form = url.Values{"edit_text": {text}}
 	}
 	u.renderThread(w, r, o, v, http.StatusOK)
+}
+
+// replyHandle is how a reply names an author: @user here, @user@host for
+// another node's.
+func replyHandle(a *store.Actor) string {
+	if a.Local {
+		return a.Username
+	}
+	return a.Handle()
 }
 
 // editPost changes one's own post; a refused text comes back in the form.
