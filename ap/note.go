@@ -2,6 +2,7 @@ package ap
 
 import (
 	"encoding/json"
+	"html"
 	"net/url"
 	"time"
 
@@ -95,7 +96,8 @@ func (l Links) NoteDocument(n store.NoteRows) (json.RawMessage, error) {
 		note.Name = vocab.DefaultNaturalLanguageValue(o.Name)
 	}
 	if o.Summary != "" {
-		note.Summary = vocab.DefaultNaturalLanguageValue(o.Summary)
+		// A content warning is kept as plain text; AS2's summary is HTML.
+		note.Summary = vocab.DefaultNaturalLanguageValue(html.EscapeString(o.Summary))
 	}
 	if o.URL != "" {
 		note.URL = vocab.IRI(o.URL)

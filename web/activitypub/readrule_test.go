@@ -89,6 +89,7 @@ func (f *readRuleFixture) contentURLs() []string {
 		base + "/groups/" + f.group + "/moderators",
 		base + "/groups/" + f.group + "/followers",
 		f.noteURL,
+		f.noteURL + "/activity", // its Create, served at its id under the note's rule
 	}
 }
 
@@ -166,8 +167,8 @@ func TestGroupReadRuleSecret(t *testing.T) {
 func TestGroupReadRulePrivate(t *testing.T) {
 	f := newReadRuleFixture(t, store.VisibilityPrivate)
 	refused := func(u string) int {
-		if u == f.noteURL {
-			return http.StatusNotFound // a post one may not read is not there
+		if u == f.noteURL || u == f.noteURL+"/activity" {
+			return http.StatusNotFound // a post one may not read is not there, nor its Create
 		}
 		return http.StatusForbidden
 	}
