@@ -22,6 +22,7 @@ const (
 	TaskDeliver   = "deliver"
 	TaskProcess   = "process"
 	TaskReconcile = "reconcile"
+	TaskMail      = "mail"
 )
 
 // Queue enqueues the node's tasks in its own queues (named after Prefix, so
@@ -43,6 +44,7 @@ func (q *Queue) name(kind string) string { return q.Prefix + ":" + kind }
 func (q *Queue) DeliverQueue() string { return q.name("deliver") }
 func (q *Queue) InboxQueue() string   { return q.name("inbox") }
 func (q *Queue) CronQueue() string    { return q.name("cron") }
+func (q *Queue) MailQueue() string    { return q.name("mail") }
 
 // Attempts are part of the task id so that the task of the next attempt is
 // not refused as a duplicate of the one running now, while two enqueues of
@@ -76,6 +78,20 @@ func (q *Queue) clearFinished(queue, id string) bool {
 	return insp.DeleteTask(queue, id) == nil
 }
 
+// EnqueueMail schedules attempt number attempt of an outgoing mail at at;
+// like deliveries, the attempt is part of the task id.
+func (q *Queue) EnqueueMail(ctx context.Context, id int64, attempt int, at time.Time) error {
+	payload := []byte(strconv.FormatInt(id, 10) + " " + strconv.Itoa(attempt))
+	taskID := "m" + strconv.FormatInt(id, 10) + "." + strconv.Itoa(attempt)
+	task := asynq.NewTask(TaskMail, payload, asynq.MaxRetry(0))
+	opts := []asynq.Option{asynq.Queue(q.MailQueue()), asynq.TaskID(taskID), asynq.ProcessAt(at)}
+	_, err := q.client.EnqueueContext(ctx, task, opts...)
+	if errors.Is(err, asynq.ErrTaskIDConflict) && q.clearFinished(q.MailQueue(), taskID) {
+		_, err = q.client.EnqueueContext(ctx, task, opts...)
+	}
+	return ignoreDuplicate(err)
+}
+
 // EnqueueProcess schedules the processing of a received activity.
 func (q *Queue) EnqueueProcess(ctx context.Context, activityID int64) error {
 	id := "p" + strconv.FormatInt(activityID, 10)
@@ -95,7 +111,7 @@ func ignoreDuplicate(err error) error {
 	return err
 }
 
-// ParseDelivery reads a deliver task's payload.
+// ParseDelivery reads the payload of a deliver or mail task: a row id and an attempt.
 func ParseDelivery(payload []byte) (id int64, attempt int, err error) {
 	_, err = fmt.Sscanf(string(payload), "%d %d", &id, &attempt)
 	return id, attempt, err
@@ -109,6 +125,8 @@ type Handlers struct {
 	Deliver   func(ctx context.Context, id int64, attempt int) error
 	Process   func(ctx context.Context, activityID int64) error
 	Reconcile func(ctx context.Context) error
+	// Mail sends attempt number attempt of an outgoing mail (nil: none).
+	Mail func(ctx context.Context, id int64, attempt int) error
 }
 
 // WorkerConfig sizes the worker.
@@ -136,7 +154,7 @@ func (q *Queue) Run(ctx context.Context, h Handlers, cfg WorkerConfig) error {
 	srv := asynq.NewServerFromRedisClient(q.rdb, asynq.Config{
 		Concurrency: cfg.Concurrency,
 		// Inbound processing first: it is what users are waiting to see.
-		Queues:                   map[string]int{q.InboxQueue(): 6, q.DeliverQueue(): 3, q.CronQueue(): 1},
+		Queues:                   map[string]int{q.InboxQueue(): 6, q.DeliverQueue(): 3, q.MailQueue(): 2, q.CronQueue(): 1},
 		DelayedTaskCheckInterval: time.Second,
 		TaskCheckInterval:        200 * time.Millisecond,
 		ShutdownTimeout:          5 * time.Second,
@@ -163,6 +181,15 @@ func (q *Queue) Run(ctx context.Context, h Handlers, cfg WorkerConfig) error {
 		return h.Process(ctx, id)
 	})
 	mux.HandleFunc(TaskReconcile, func(ctx context.Context, t *asynq.Task) error { return h.Reconcile(ctx) })
+	if h.Mail != nil {
+		mux.HandleFunc(TaskMail, func(ctx context.Context, t *asynq.Task) error {
+			id, attempt, err := ParseDelivery(t.Payload())
+			if err != nil {
+				return fmt.Errorf("%w: %v", asynq.SkipRetry, err)
+			}
+			return h.Mail(ctx, id, attempt)
+		})
+	}
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("queue: %w", err)
 	}
@@ -194,7 +221,7 @@ func (q *Queue) Run(ctx context.Context, h Handlers, cfg WorkerConfig) error {
 func (q *Queue) Depth() (map[string]int, error) {
 	insp := asynq.NewInspectorFromRedisClient(q.rdb)
 	out := map[string]int{}
-	for _, name := range []string{q.DeliverQueue(), q.InboxQueue(), q.CronQueue()} {
+	for _, name := range []string{q.DeliverQueue(), q.InboxQueue(), q.MailQueue(), q.CronQueue()} {
 		info, err := insp.GetQueueInfo(name)
 		if err != nil {
 			continue // a queue that never had a task does not exist yet

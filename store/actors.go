@@ -189,19 +189,20 @@ func (s *Store) ActorByURI(ctx context.Context, uri string) (*Actor, error) {
 // A remote handle may name two actors (a Lemmy user and community): the
 // person wins, then the freshest copy.
 func (s *Store) ActorByHandle(ctx context.Context, username, host string) (*Actor, error) {
-	return s.actorWhere(ctx, `lower(username) = lower($1) and host = $2 and deleted_at is null
+	return s.actorWhere(ctx, `lower(username) = lower($1) and host = $2 and deleted_at is null and not `+inactiveAccount("actors")+`
 		order by type = 'Group', fetched_at desc nulls last`, username, host)
 }
 
 // ActorByHandleOfType loads the actor of a type that has a handle.
 func (s *Store) ActorByHandleOfType(ctx context.Context, username, host, typ string) (*Actor, error) {
 	return s.actorWhere(ctx, `lower(username) = lower($1) and host = $2 and type = $3 and deleted_at is null
-		order by fetched_at desc nulls last`, username, host, typ)
+		and not `+inactiveAccount("actors")+` order by fetched_at desc nulls last`, username, host, typ)
 }
 
-// LocalActorByUsername loads one of this node's actors.
+// LocalActorByUsername loads one of this node's actors; the person of an
+// account that may not act yet (unconfirmed, awaiting approval) is not found.
 func (s *Store) LocalActorByUsername(ctx context.Context, username string) (*Actor, error) {
-	return s.actorWhere(ctx, `lower(username) = lower($1) and local`, username)
+	return s.actorWhere(ctx, `lower(username) = lower($1) and local and not `+inactiveAccount("actors"), username)
 }
 
 // ActorByKeyID loads the actor that owns a public key id.

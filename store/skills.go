@@ -61,7 +61,7 @@ func (s *Store) Directory(ctx context.Context, q DirectoryQuery) ([]*Actor, erro
 		      archipel_fold(a.display_name || ' ' || a.username || ' ' || a.organisation || ' ' || a.unit_name)) end
 		  ) as score
 		  from actors a, wanted w
-		  where a.type = 'Person' and a.deleted_at is null and (a.local or not $3)
+		  where a.type = 'Person' and a.deleted_at is null and (a.local or not $3) and not `+inactiveAccount("a")+`
 		    and (w.skill = '' or exists (select 1 from skills sk where sk.actor_id = a.id and
 		         (sk.folded like w.skill || '%' or sk.folded % w.skill or w.skill <% sk.folded)))
 		    and (w.text = '' or w.text <% archipel_fold(a.display_name || ' ' || a.username || ' ' || a.organisation || ' ' || a.unit_name))

@@ -37,6 +37,9 @@ type querier interface {
 type Store struct {
 	pool *pgxpool.Pool
 	db   querier
+	// afterCommit collects what the transaction's callers want done once it
+	// has committed (enqueue the tasks of the rows it wrote).
+	afterCommit *[]func(context.Context)
 }
 
 // New wraps a pool.
@@ -51,9 +54,28 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	if _, inTx := s.db.(pgx.Tx); inTx {
 		return fn(s)
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return fn(&Store{pool: s.pool, db: tx})
+	var after []func(context.Context)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return fn(&Store{pool: s.pool, db: tx, afterCommit: &after})
 	})
+	if err != nil {
+		return err
+	}
+	for _, f := range after {
+		f(ctx)
+	}
+	return nil
+}
+
+// AfterCommit runs f once the transaction s belongs to has committed, or at
+// once when s is not in a transaction (its writes are committed already).
+// Nothing runs when the transaction rolls back.
+func (s *Store) AfterCommit(ctx context.Context, f func(context.Context)) {
+	if s.afterCommit == nil {
+		f(ctx)
+		return
+	}
+	*s.afterCommit = append(*s.afterCommit, f)
 }
 
 // defaultMaxConns is the pool size of one node process.
