@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -21,6 +22,9 @@ const smtpTimeout = 30 * time.Second
 type SMTP struct {
 	host string
 	opts []gomail.Option
+	// TLS, when set, replaces the default TLS settings (tests trust their
+	// own certificate with it).
+	TLS *tls.Config
 }
 
 // NewSMTP reads ARCHIPEL_SMTP_URL: smtp://user:pass@host:587 speaks
@@ -58,7 +62,11 @@ func NewSMTP(rawURL string) (*SMTP, error) {
 
 // Send delivers one message in its own connection.
 func (s *SMTP) Send(ctx context.Context, msg *gomail.Msg) error {
-	c, err := gomail.NewClient(s.host, s.opts...)
+	opts := s.opts
+	if s.TLS != nil {
+		opts = append(opts[:len(opts):len(opts)], gomail.WithTLSConfig(s.TLS))
+	}
+	c, err := gomail.NewClient(s.host, opts...)
 	if err != nil {
 		return err
 	}
