@@ -6,13 +6,15 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"net/mail"
+	netmail "net/mail"
 	"regexp"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/mail"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -41,9 +43,20 @@ var reserved = map[string]bool{
 type Service struct {
 	Store *store.Store
 	Links ap.Links
+	// Mail sends confirmations, resets and sign-up answers (nil: tools that
+	// send none).
+	Mail *mail.Outbox
+	// Registrations is the sign-up mode: open, approval or closed ("" is open).
+	Registrations string
+	// PasswordLoginOff is set when only single sign-on signs people in
+	// (ARCHIPEL_PASSWORD_LOGIN=false).
+	PasswordLoginOff bool
+	// TierEffects applies a change of tier beyond the account (nil: none).
+	TierEffects TierEffects
 }
 
-// Registration is what sign-up and the admin CLI provide.
+// Registration is what the admin CLI, the admin API and the demo provide;
+// such accounts are confirmed by whoever makes them.
 type Registration struct {
 	Username    string
 	Email       string
@@ -53,29 +66,40 @@ type Registration struct {
 	Tier   string
 	Role   string
 	UnitID *int64
+	// Lang is the language of the account's mails ("fr" when empty).
+	Lang string
+	// Reason is what an applicant tells the admins (sign-up by approval).
+	Reason string
 }
 
-// Register validates r and creates the account and its Person actor in one
-// transaction.
+// Register validates r and creates a confirmed account and its Person
+// actor in one transaction.
 func (s *Service) Register(ctx context.Context, r Registration) (*store.Account, *store.Actor, error) {
+	if r.Password == "" {
+		return nil, nil, fieldErr("password", "between %d and %d characters", MinPassword, MaxPassword)
+	}
+	now := time.Now()
+	return s.create(ctx, r, &now, &now, nil)
+}
+
+// create validates r and makes the account and its actor; then, in the same
+// transaction, runs also (a sign-up queues its confirmation mail there).
+func (s *Service) create(ctx context.Context, r Registration, confirmed, approved *time.Time, also func(tx *store.Store, acct *store.Account) error) (*store.Account, *store.Actor, error) {
 	r.Username = strings.ToLower(strings.TrimSpace(r.Username))
 	r.Email = strings.TrimSpace(r.Email)
 	if err := ValidateUsername(r.Username); err != nil {
 		return nil, nil, err
 	}
-	if len(r.Email) > MaxEmail {
-		return nil, nil, fieldErr("email", "at most %d characters", MaxEmail)
+	if err := ValidateEmail(r.Email); err != nil {
+		return nil, nil, err
 	}
-	addr, err := mail.ParseAddress(r.Email)
-	if err != nil || addr.Address != r.Email || !strings.Contains(r.Email[strings.LastIndex(r.Email, "@"):], ".") {
-		return nil, nil, fieldErr("email", "not an e-mail address")
-	}
-	if n := utf8.RuneCountInString(r.Password); n < MinPassword || n > MaxPassword {
+	if n := utf8.RuneCountInString(r.Password); r.Password != "" && (n < MinPassword || n > MaxPassword) {
 		return nil, nil, fieldErr("password", "between %d and %d characters", MinPassword, MaxPassword)
 	}
 	if err := checkText("display_name", r.DisplayName, MaxDisplayName); err != nil {
 		return nil, nil, err
 	}
+	var err error
 	if r.Tier == "" {
 		if r.Tier, err = s.TierForEmail(ctx, r.Email); err != nil {
 			return nil, nil, err
@@ -98,22 +122,32 @@ func (s *Service) Register(ctx context.Context, r Registration) (*store.Account,
 	if r.DisplayName == "" {
 		r.DisplayName = r.Username
 	}
-	hash, err := HashPassword(r.Password)
-	if err != nil {
-		return nil, nil, err
+	// An account made by single sign-on has no password (and none matches).
+	var hash string
+	if r.Password != "" {
+		if hash, err = HashPassword(r.Password); err != nil {
+			return nil, nil, err
+		}
 	}
 	actor, err := s.Links.NewLocalActor(store.TypePerson, r.Username, r.DisplayName)
 	if err != nil {
 		return nil, nil, err
 	}
 	actor.Tier = r.Tier
-	acct := &store.Account{Username: r.Username, Email: r.Email, PasswordHash: hash, Tier: r.Tier, Role: r.Role, UnitID: r.UnitID}
+	acct := &store.Account{Username: r.Username, Email: r.Email, PasswordHash: hash, Tier: r.Tier, Role: r.Role, UnitID: r.UnitID,
+		ConfirmedAt: confirmed, ApprovedAt: approved, Locale: Locale(r.Lang), RegistrationReason: r.Reason}
 	err = s.Store.Tx(ctx, func(tx *store.Store) error {
 		if err := tx.CreateActor(ctx, actor); err != nil {
 			return err
 		}
 		acct.ActorID = actor.ID
-		return tx.CreateAccount(ctx, acct)
+		if err := tx.CreateAccount(ctx, acct); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx, acct)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, nil, err
@@ -134,6 +168,29 @@ func ValidateUsername(u string) error {
 		return fieldErr("username", "reserved")
 	}
 	return nil
+}
+
+// ValidateEmail checks an address as people type it.
+func ValidateEmail(email string) error {
+	if email == "" {
+		return fieldErr("email", "required")
+	}
+	if len(email) > MaxEmail {
+		return fieldErr("email", "at most %d characters", MaxEmail)
+	}
+	addr, err := netmail.ParseAddress(email)
+	if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndex(email, "@"):], ".") {
+		return fieldErr("email", "not an e-mail address")
+	}
+	return nil
+}
+
+// Locale is the language of an account's mails and pages: en or fr.
+func Locale(lang string) string {
+	if lang == "en" {
+		return "en"
+	}
+	return "fr"
 }
 
 // ValidTier tells whether t is a tier name.
@@ -160,30 +217,6 @@ func checkText(field, s string, max int) error {
 		}
 	}
 	return nil
-}
-
-// Login checks a username (or e-mail) and password.
-func (s *Service) Login(ctx context.Context, login, password string) (*store.Account, error) {
-	var acct *store.Account
-	var err error
-	if strings.Contains(login, "@") {
-		acct, err = s.Store.AccountByEmail(ctx, login)
-	} else {
-		acct, err = s.Store.AccountByUsername(ctx, login)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		// Hash anyway so that timing does not tell which usernames exist.
-		_, _ = CheckPassword(dummyHash, password)
-		return nil, ErrUnauthenticated
-	}
-	if err != nil {
-		return nil, err
-	}
-	ok, err := CheckPassword(acct.PasswordHash, password)
-	if err != nil || !ok {
-		return nil, ErrUnauthenticated
-	}
-	return acct, nil
 }
 
 var dummyHash, _ = HashPassword("timing-equaliser")
@@ -230,6 +263,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*store.Accoun
 	acct, err := s.Store.AccountByTokenHash(ctx, sum[:])
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrUnauthenticated
+	}
+	if err == nil && !acct.Active() {
+		return nil, ErrNotActive
 	}
 	return acct, err
 }

@@ -73,16 +73,22 @@ func (s *Service) SetRights(ctx context.Context, by, target *store.Account, r Ri
 		}
 	}
 	return s.Store.Tx(ctx, func(tx *store.Store) error {
-		if err := tx.UpdateAccountRights(ctx, &next); err != nil {
-			return err
-		}
-		// The actor document publishes the tier; keep it in step.
-		actor, err := tx.ActorByID(ctx, next.ActorID)
+		// The tier as stored now, not as the caller last read it.
+		current, err := tx.AccountByID(ctx, target.ID)
 		if err != nil {
 			return err
 		}
-		actor.Tier = next.Tier
-		return tx.UpdateProfile(ctx, actor)
+		tier := current.Tier
+		if r.Tier != nil {
+			tier = *r.Tier
+		}
+		next.Tier = current.Tier
+		if err := tx.UpdateAccountRights(ctx, &next); err != nil {
+			return err
+		}
+		// The actor document publishes the tier, and a lower one takes the
+		// person out of State-only groups at once.
+		return s.applyTier(ctx, tx, &next, tier)
 	})
 }
 

@@ -40,6 +40,27 @@ type Config struct {
 	// Dev relaxes what only matters behind TLS (Secure cookies); set when
 	// the public URL is plain http on localhost.
 	Dev bool
+	Identity
+}
+
+// Identity is how people sign up and sign in: the sign-up mode, mail, single
+// sign-on and the proxies whose client-address headers are believed.
+type Identity struct {
+	Registrations string // open, approval or closed
+	SMTPURL       string // empty: mails are written under <data-dir>/mail
+	MailFrom      string
+	OIDCIssuer    string // empty: no single sign-on
+	OIDCClientID  string
+	OIDCSecret    string
+	OIDCName      string // the sign-in button's label
+	// OIDCTrustEmail takes the provider's e-mail as verified even without
+	// an email_verified claim (ProConnect vouches for every address).
+	OIDCTrustEmail bool
+	oidcTrustEmail string
+	// PasswordLogin is false when only single sign-on signs people in.
+	PasswordLogin  bool
+	passwordLogin  string
+	TrustedProxies string // comma-separated CIDRs
 }
 
 // Default values, as DESIGN.md section 7 fixes them.
@@ -71,6 +92,16 @@ func (c *Config) settings() []setting {
 		{"metrics-allow", "ARCHIPEL_METRICS_ALLOW", DefaultMetricsAllow, "comma-separated CIDRs whose clients may read /metrics (others get 403)", &c.MetricsAllow},
 		{"max-upload-bytes", "ARCHIPEL_MAX_UPLOAD_BYTES", "104857600", "largest file a member may upload, in bytes (default 100 MiB)", &c.maxUpload},
 		{"queue-prefix", "ARCHIPEL_QUEUE_PREFIX", "archipel", "prefix of this node's queue names in Redis (nodes sharing a Redis need different ones)", &c.QueuePrefix},
+		{"registrations", "ARCHIPEL_REGISTRATIONS", "open", "sign-up mode: open (confirmed address), approval (and an admin approves) or closed", &c.Registrations},
+		{"smtp-url", "ARCHIPEL_SMTP_URL", "", "mail server: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; empty writes mails under <data-dir>/mail", &c.SMTPURL},
+		{"mail-from", "ARCHIPEL_MAIL_FROM", "", "sender of the node's mail (default noreply@<public host>)", &c.MailFrom},
+		{"oidc-issuer", "ARCHIPEL_OIDC_ISSUER", "", "OpenID Connect provider for single sign-on (its issuer URL); empty: none", &c.OIDCIssuer},
+		{"oidc-client-id", "ARCHIPEL_OIDC_CLIENT_ID", "", "client id registered with the OpenID provider", &c.OIDCClientID},
+		{"oidc-client-secret", "ARCHIPEL_OIDC_CLIENT_SECRET", "", "client secret registered with the OpenID provider", &c.OIDCSecret},
+		{"oidc-name", "ARCHIPEL_OIDC_NAME", "SSO", "label of the single sign-on button (e.g. ProConnect)", &c.OIDCName},
+		{"oidc-trust-email", "ARCHIPEL_OIDC_TRUST_EMAIL", "false", "take the provider's e-mail as verified without an email_verified claim (true for ProConnect)", &c.oidcTrustEmail},
+		{"password-login", "ARCHIPEL_PASSWORD_LOGIN", "true", "false allows only single sign-on", &c.passwordLogin},
+		{"trusted-proxies", "ARCHIPEL_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed for the client address", &c.TrustedProxies},
 	}
 }
 
@@ -126,7 +157,70 @@ func (c *Config) Validate() error {
 		c.MaxUploadBytes = n
 	}
 	c.Dev = u.Scheme == "http"
+	return c.validateIdentity(u.Hostname())
+}
+
+func (c *Config) validateIdentity(host string) error {
+	switch c.Registrations {
+	case "":
+		c.Registrations = "open"
+	case "open", "approval", "closed":
+	default:
+		return fmt.Errorf("registrations %q: want open, approval or closed", c.Registrations)
+	}
+	var err error
+	if c.PasswordLogin, err = parseBool("password-login", c.passwordLogin, true); err != nil {
+		return err
+	}
+	if c.OIDCTrustEmail, err = parseBool("oidc-trust-email", c.oidcTrustEmail, false); err != nil {
+		return err
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			return fmt.Errorf("smtp URL: want smtp://[user:pass@]host[:port] or smtps://…")
+		}
+	}
+	if c.MailFrom == "" {
+		c.MailFrom = "noreply@" + host
+	}
+	if c.OIDCIssuer != "" {
+		u, err := url.Parse(c.OIDCIssuer)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("oidc issuer %q: want an https URL", c.OIDCIssuer)
+		}
+		if c.OIDCClientID == "" {
+			return fmt.Errorf("oidc: ARCHIPEL_OIDC_CLIENT_ID is needed with ARCHIPEL_OIDC_ISSUER")
+		}
+		if c.OIDCName == "" {
+			c.OIDCName = "SSO"
+		}
+	} else if !c.PasswordLogin {
+		return fmt.Errorf("password-login=false needs single sign-on (ARCHIPEL_OIDC_ISSUER): nobody could sign in")
+	}
+	if _, err := c.TrustedProxyList(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// TrustedProxyList parses TrustedProxies.
+func (c *Config) TrustedProxyList() ([]netip.Prefix, error) {
+	p, err := federation.ParseCIDRList(c.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("trusted-proxies: %w", err)
+	}
+	return p, nil
+}
+
+func parseBool(name, v string, def bool) (bool, error) {
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s %q: want true or false", name, v)
+	}
+	return b, nil
 }
 
 // Host is the node's host (with port when not the default), as it appears in

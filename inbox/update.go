@@ -15,9 +15,13 @@ func init() { handle(vocab.UpdateType, update) }
 func update(ctx context.Context, p *Processor, in *incoming) error {
 	id := in.objectID()
 	if id == in.actor.URI {
-		// A profile change: read it again from its origin.
-		_, err := p.Federator.Actor(ctx, id, true)
-		return err
+		// A profile change: read it again from its origin, then apply our
+		// State-only groups' rule to the tier it publishes now.
+		actor, err := p.Federator.Actor(ctx, id, true)
+		if err != nil {
+			return err
+		}
+		return p.Outbox.RecheckStateOnly(ctx, actor)
 	}
 	existing, err := p.Store.ObjectByURI(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {

@@ -21,6 +21,7 @@ import (
 	"github.com/archipel-social/archipel/config"
 	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/inbox"
+	"github.com/archipel-social/archipel/mail"
 	"github.com/archipel-social/archipel/migrations"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/queue"
@@ -40,6 +41,8 @@ type Options struct {
 	// (0: the defaults; negative: no limit, for load tests).
 	InboxPerHost     float64
 	WritesPerAccount float64
+	// Mail is the retry policy of outgoing mail (zero: the default).
+	Mail mail.RetryPolicy
 }
 
 // Default rate limits: generous for a busy peer (a large Mastodon instance
@@ -64,6 +67,7 @@ type Node struct {
 	Store     *store.Store
 	Links     ap.Links
 	Accounts  *accounts.Service
+	Mail      *mail.Outbox
 	Outbox    *outbox.Outbox
 	Federator *federation.Federator
 	Processor *inbox.Processor
@@ -119,9 +123,17 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		Files: federation.NewHTTPClient(federation.ClientConfig{AllowPrivate: allowPrivate, UserAgent: userAgent,
 			MaxResponseBytes: -1, Timeout: fileTimeout}),
 	}
-	n.Accounts = &accounts.Service{Store: n.Store, Links: n.Links}
+	if n.Mail, err = newMail(cfg, opts, n, log); err != nil {
+		n.Close()
+		return nil, err
+	}
+	n.Accounts = &accounts.Service{Store: n.Store, Links: n.Links, Mail: n.Mail, Registrations: cfg.Registrations,
+		PasswordLoginOff: !cfg.PasswordLogin}
 	n.Outbox = &outbox.Outbox{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Queue: n.Queue, Resolver: n.Federator, Log: log,
 		Blobs: blobs, MaxUpload: cfg.MaxUploadBytes}
+	// A change of tier takes the person out of State-only groups and tells
+	// peers, in the transaction that changes it.
+	n.Accounts.TierEffects = n.Outbox
 	n.Processor = &inbox.Processor{Store: n.Store, Federator: n.Federator, Outbox: n.Outbox, Links: n.Links, Log: log}
 	if err := n.ensureInstanceActor(ctx); err != nil {
 		n.Close()
@@ -162,9 +174,26 @@ func (n *Node) RunWorker(ctx context.Context) error {
 		},
 		Process: n.Processor.Process,
 		Reconcile: func(ctx context.Context) error {
-			return n.Federator.Reconcile(ctx, n.Queue, n.Queue.EnqueueProcess, n.Options.Delivery)
+			return errors.Join(n.Federator.Reconcile(ctx, n.Queue, n.Queue.EnqueueProcess, n.Options.Delivery),
+				n.Mail.Reconcile(ctx))
 		},
+		Mail: n.Mail.Send,
 	}, queue.WorkerConfig{Concurrency: n.Options.Concurrency, ReconcileEvery: n.Options.ReconcileEvery, Log: n.Log})
+}
+
+// newMail is the node's mail outbox: through ARCHIPEL_SMTP_URL, or into
+// .eml files under <data-dir>/mail when there is no mail server.
+func newMail(cfg config.Config, opts Options, n *Node, log *slog.Logger) (*mail.Outbox, error) {
+	var sender mail.Sender = &mail.Dir{Path: filepath.Join(cfg.DataDir, "mail"), Log: log}
+	if cfg.SMTPURL != "" {
+		smtp, err := mail.NewSMTP(cfg.SMTPURL)
+		if err != nil {
+			return nil, err
+		}
+		sender = smtp
+	}
+	return &mail.Outbox{Store: n.Store, From: cfg.MailFrom, Node: n.Links.Host(), BaseURL: cfg.PublicURL,
+		Tasks: n.Queue, Sender: sender, Policy: opts.Mail, Log: log}, nil
 }
 
 // ConnectRedis opens the Redis client the queue uses and checks it answers.

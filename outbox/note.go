@@ -453,26 +453,13 @@ func (o *Outbox) Like(ctx context.Context, actor *store.Actor, objectID int64, l
 	return obj, nil
 }
 
-// UpdateProfile sends the new actor document to the followers' nodes.
+// UpdateProfile sends the new actor document to the nodes of the actor's
+// followers and of the remote groups they belong to.
 func (o *Outbox) UpdateProfile(ctx context.Context, actor *store.Actor) error {
 	var ds []store.Delivery
 	err := o.Store.Tx(ctx, func(tx *store.Store) error {
-		inboxes, err := tx.FollowerInboxes(ctx, actor.ID)
-		if err != nil || len(inboxes) == 0 {
-			return err
-		}
-		doc, err := o.Links.ActorDocument(actor, nil)
-		if err != nil {
-			return err
-		}
-		// The actor is embedded as raw JSON so its extension fields survive.
-		update := ap.NewActivity(vocab.UpdateType, o.Links.Activity(store.NewID()), actor.URI, vocab.IRI(actor.URI),
-			vocab.ItemCollection{vocab.PublicNS}, ap.IRIs(actor.Followers))
-		raw, err := ap.Marshal(update, map[string]any{"object": rawJSON(doc)})
-		if err != nil {
-			return err
-		}
-		ds, err = o.publishRaw(ctx, tx, actor, update, raw, actor.URI, inboxes)
+		var err error
+		ds, err = o.publishProfile(ctx, tx, actor)
 		return err
 	})
 	if err != nil {
@@ -480,6 +467,42 @@ func (o *Outbox) UpdateProfile(ctx context.Context, actor *store.Actor) error {
 	}
 	o.enqueue(ctx, ds)
 	return nil
+}
+
+// publishProfile stores an Update of actor in tx for the nodes of its
+// followers and of the remote groups it is in (which check the tier of
+// their members), and returns the deliveries to enqueue after commit.
+func (o *Outbox) publishProfile(ctx context.Context, tx *store.Store, actor *store.Actor) ([]store.Delivery, error) {
+	inboxes, err := tx.FollowerInboxes(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	groupInboxes, err := tx.MemberGroupInboxes(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	inboxes = append(inboxes, groupInboxes...)
+	if len(inboxes) == 0 {
+		return nil, nil
+	}
+	if actor.Skills == nil {
+		if actor.Skills, err = tx.Skills(ctx, actor.ID); err != nil {
+			return nil, err
+		}
+	}
+	doc, err := o.Links.ActorDocument(actor, nil)
+	if err != nil {
+		return nil, err
+	}
+	// The actor is embedded as raw JSON so its extension fields survive.
+	update := ap.NewActivity(vocab.UpdateType, o.Links.Activity(store.NewID()), actor.URI, vocab.IRI(actor.URI),
+		vocab.ItemCollection{vocab.PublicNS}, ap.IRIs(actor.Followers))
+	raw, err := ap.Marshal(update, map[string]any{"object": rawJSON(doc)})
+	if err != nil {
+		return nil, err
+	}
+	// publishRaw sends once per inbox.
+	return o.publishRaw(ctx, tx, actor, update, raw, actor.URI, inboxes)
 }
 
 // DeleteInGroup lets a group's animators (and the admins over it) delete any

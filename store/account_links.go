@@ -66,3 +66,11 @@ func (s *Store) DeleteOldAccountLinks(ctx context.Context, before time.Time) err
 	_, err := s.db.Exec(ctx, `delete from account_links where expires_at < $1`, before)
 	return err
 }
+
+// AccountLinkLive tells whether a link can still be used, without using it.
+func (s *Store) AccountLinkLive(ctx context.Context, hash []byte, purpose string) (bool, error) {
+	var live bool
+	err := s.db.QueryRow(ctx, `select exists (select 1 from account_links where hash = $1 and purpose = $2
+		and used_at is null and expires_at > now())`, hash, purpose).Scan(&live)
+	return live, err
+}

@@ -16,3 +16,10 @@ func (s *Store) AccountByTokenHash(ctx context.Context, hash []byte) (*Account, 
 		update tokens set last_used_at = now() where hash = $1 returning account_id)
 		select `+prefixed("a", accountColumns)+` from accounts a join t on t.account_id = a.id`, hash))
 }
+
+// DeleteAccountTokens revokes every token of an account (after a password
+// reset): personal tokens and those of apps alike.
+func (s *Store) DeleteAccountTokens(ctx context.Context, accountID int64) error {
+	_, err := s.db.Exec(ctx, `delete from tokens where account_id = $1`, accountID)
+	return err
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/archipel-social/archipel/config"
 	"github.com/archipel-social/archipel/federation"
+	"github.com/archipel-social/archipel/mail"
 	"github.com/archipel-social/archipel/node"
 	"github.com/archipel-social/archipel/store"
 )
@@ -43,6 +44,9 @@ type Options struct {
 	RedisDB int
 	// MetricsAllow replaces the default networks allowed to read /metrics.
 	MetricsAllow string
+	// Identity sets sign-up, mail and single sign-on (default: open
+	// sign-ups, mails written as files, passwords only).
+	Identity config.Identity
 }
 
 // FastDelivery retries within seconds, so that tests of outages finish.
@@ -50,6 +54,9 @@ var FastDelivery = federation.DeliveryPolicy{
 	BaseDelay: 500 * time.Millisecond, MaxDelay: 2 * time.Second, GiveUpAfter: time.Hour,
 	UnreachableAfter: 5, ProbeEvery: time.Second, Timeout: 5 * time.Second,
 }
+
+// FastMail retries mail within seconds.
+var FastMail = mail.RetryPolicy{BaseDelay: 200 * time.Millisecond, MaxDelay: 2 * time.Second, GiveUpAfter: time.Hour}
 
 // StartNode starts one node on a free loopback port with a fresh database.
 func StartNode(t testing.TB, opts Options) *Node {
@@ -70,6 +77,7 @@ func StartNode(t testing.TB, opts Options) *Node {
 		AllowPrivateAddresses: "127.0.0.0/8",
 		MaxUploadBytes:        opts.MaxUploadBytes,
 		MetricsAllow:          opts.MetricsAllow,
+		Identity:              opts.Identity,
 	}
 	if cfg.FederationMode == "" {
 		cfg.FederationMode = config.ModeOpen
@@ -84,7 +92,8 @@ func (n *Node) start(ln net.Listener) {
 	n.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	nd, err := node.Open(ctx, n.cfg, node.Options{Delivery: FastDelivery, ReconcileEvery: time.Second, Concurrency: 8}, testLogger())
+	nd, err := node.Open(ctx, n.cfg, node.Options{Delivery: FastDelivery, ReconcileEvery: time.Second, Concurrency: 8,
+		Mail: FastMail}, testLogger())
 	if err != nil {
 		ln.Close()
 		n.t.Fatalf("start node: %v", err)
