@@ -36,7 +36,7 @@ func (e *ThrottledError) Error() string {
 
 // RetryAfterSeconds is the wait as Retry-After wants it (at least 1).
 func (e *ThrottledError) RetryAfterSeconds() int {
-	return max(1, int((e.RetryAfter + time.Second - 1) / time.Second))
+	return max(1, int((e.RetryAfter+time.Second-1)/time.Second))
 }
 
 func accountKey(id int64) string { return "account:" + strconv.FormatInt(id, 10) }
