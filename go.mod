@@ -20,6 +20,8 @@ require (
 	golang.org/x/text v0.43.0
 )
 
+require golang.org/x/oauth2 v0.38.0 // indirect
+
 require (
 	dario.cat/mergo v1.0.1 // indirect
 	git.sr.ht/~mariusor/go-xsd-duration v0.0.0-20220703122237-02e73435a078 // indirect

@@ -23,6 +23,7 @@ import (
 	"github.com/archipel-social/archipel/inbox"
 	"github.com/archipel-social/archipel/mail"
 	"github.com/archipel-social/archipel/migrations"
+	"github.com/archipel-social/archipel/oauth"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/queue"
 	"github.com/archipel-social/archipel/storage"
@@ -68,6 +69,7 @@ type Node struct {
 	Links     ap.Links
 	Accounts  *accounts.Service
 	Mail      *mail.Outbox
+	OAuth     *oauth.Service
 	Outbox    *outbox.Outbox
 	Federator *federation.Federator
 	Processor *inbox.Processor
@@ -134,6 +136,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 	// A change of tier takes the person out of State-only groups and tells
 	// peers, in the transaction that changes it.
 	n.Accounts.TierEffects = n.Outbox
+	n.OAuth = &oauth.Service{Store: n.Store, Accounts: n.Accounts}
 	n.Processor = &inbox.Processor{Store: n.Store, Federator: n.Federator, Outbox: n.Outbox, Links: n.Links, Log: log}
 	if err := n.ensureInstanceActor(ctx); err != nil {
 		n.Close()
@@ -148,11 +151,13 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 	n.Web = web.New(web.Deps{
 		Store: n.Store, Links: n.Links, Accounts: n.Accounts, Outbox: n.Outbox, Federator: n.Federator, Log: log,
 		Metrics: metrics, Inbox: in,
-		PingQueue:    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-		Viewer:       n.signedViewer,
-		MetricsAllow: metricsAllow,
-		Pages:        n.pages(),
-		WriteLimiter: ratelimit.New(orDefault(opts.WritesPerAccount, defaultWritesPerAccount), defaultWritesBurst),
+		PingQueue:      func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Viewer:         n.signedViewer,
+		MetricsAllow:   metricsAllow,
+		Pages:          n.pages(),
+		OAuth:          n.OAuth,
+		TrustedProxies: trustedProxies(cfg),
+		WriteLimiter:   ratelimit.New(orDefault(opts.WritesPerAccount, defaultWritesPerAccount), defaultWritesBurst),
 	})
 	return n, nil
 }
@@ -179,6 +184,16 @@ func (n *Node) RunWorker(ctx context.Context) error {
 		},
 		Mail: n.Mail.Send,
 	}, queue.WorkerConfig{Concurrency: n.Options.Concurrency, ReconcileEvery: n.Options.ReconcileEvery, Log: n.Log})
+}
+
+// trustedProxies are the CIDRs whose X-Forwarded-For is believed.
+func trustedProxies(cfg config.Config) []string {
+	list, _ := cfg.TrustedProxyList()
+	out := make([]string, 0, len(list))
+	for _, p := range list {
+		out = append(out, p.String())
+	}
+	return out
 }
 
 // newMail is the node's mail outbox: through ARCHIPEL_SMTP_URL, or into

@@ -19,6 +19,7 @@ import (
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/federation"
+	"github.com/archipel-social/archipel/oauth"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web/activitypub"
@@ -57,6 +58,11 @@ type Deps struct {
 	// MetricsAllow are the networks whose clients may read /metrics
 	// (ARCHIPEL_METRICS_ALLOW); none: nobody.
 	MetricsAllow []netip.Prefix
+	// OAuth runs the apps, tokens and scopes of the client API.
+	OAuth *oauth.Service
+	// TrustedProxies are the CIDRs whose X-Forwarded-For gives the client
+	// address (none: the TCP peer is the client).
+	TrustedProxies []string
 }
 
 // Server is the node's HTTP handler.
@@ -75,11 +81,17 @@ func New(d Deps) *Server {
 	}
 	s := &Server{Deps: d}
 	r := chi.NewRouter()
-	r.Use(requestID, middleware.Recoverer, s.Metrics.instrument, s.logRequests, respond.CheckText)
+	r.Use(requestID, middleware.Recoverer, s.Metrics.instrument, s.logRequests, respond.CheckText, clientIP(d.TrustedProxies))
 
 	r.Get("/healthz", s.healthz)
 	r.Handle("/metrics", allowFrom(d.MetricsAllow, s.Metrics.Handler()))
-	(&wellknown.Handler{Store: d.Store, Links: d.Links, Version: Version}).Routes(r)
+	// Browser clients on other origins call the API, the token endpoints
+	// and the discovery documents; pages and /oauth/authorize stay
+	// same-origin.
+	cors := r.With(auth.CORS)
+	(&wellknown.Handler{Store: d.Store, Links: d.Links, Version: Version, Registrations: d.Accounts.RegistrationMode}).Routes(cors)
+	tokens := &auth.OAuth{OAuth: d.OAuth, Base: d.Links.Base, ClientIP: ClientIP}
+	tokens.Routes(cors)
 
 	protocol := &activitypub.Handler{Store: d.Store, Links: d.Links, Outbox: d.Outbox, Viewer: d.Viewer}
 	protocol.Routes(r)
@@ -91,8 +103,16 @@ func New(d Deps) *Server {
 	}
 
 	(&client.API{Store: d.Store, Links: d.Links, Accounts: d.Accounts, Outbox: d.Outbox, Federator: d.Federator,
-		Auth: &auth.Authenticator{Accounts: d.Accounts}, WriteLimiter: d.WriteLimiter, Version: Version}).Routes(r)
+		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version,
+		Extra: tokens.AppRoutes}).Routes(cors)
+	// Unknown paths under /api/ and /oauth/ are JSON errors, never a page.
+	cors.Handle("/api/*", http.HandlerFunc(jsonNotFound))
+	for _, p := range []string{"/api/*", "/oauth/token", "/oauth/revoke", "/.well-known/*", "/nodeinfo/2.1"} {
+		cors.Options(p, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	}
+	r.Handle("/oauth/*", http.HandlerFunc(jsonNotFound))
 	if d.Pages != nil {
+		r.Handle("/oauth/authorize", d.Pages)
 		// A profile or group page asked for as ActivityPub answers with the
 		// actor document: Mastodon and Lemmy resolve a pasted profile URL so.
 		r.Get("/@{handle}", protocol.PersonOrPage(d.Pages))
@@ -102,6 +122,23 @@ func New(d Deps) *Server {
 	s.router = r
 	return s
 }
+
+func jsonNotFound(w http.ResponseWriter, r *http.Request) {
+	respond.Error(w, http.StatusNotFound, "no such endpoint")
+}
+
+// clientIP puts the client's address in the request's context: the TCP
+// peer, or, behind trusted proxies, what their X-Forwarded-For says (never
+// a header a client could set itself).
+func clientIP(trusted []string) func(http.Handler) http.Handler {
+	if len(trusted) == 0 {
+		return middleware.ClientIPFromRemoteAddr
+	}
+	return middleware.ClientIPFromXFF(trusted...)
+}
+
+// ClientIP is the client's address as clientIP found it.
+func ClientIP(r *http.Request) string { return middleware.GetClientIP(r.Context()) }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
 

@@ -21,6 +21,9 @@ type Handler struct {
 	Links ap.Links
 	// Version is the software version NodeInfo reports.
 	Version string
+	// Registrations is the sign-up mode (open, approval, closed), which
+	// NodeInfo's openRegistrations reports.
+	Registrations func() string
 }
 
 // Routes adds the discovery routes to r.
@@ -126,7 +129,7 @@ func (h *Handler) nodeinfo(w http.ResponseWriter, r *http.Request) {
 			"repository": "https://github.com/archipel-social/archipel", "homepage": "https://github.com/archipel-social/archipel"},
 		"protocols":         []string{"activitypub"},
 		"services":          map[string][]string{"inbound": {}, "outbound": {}},
-		"openRegistrations": false,
+		"openRegistrations": h.Registrations != nil && h.Registrations() != "closed",
 		"usage": map[string]any{
 			"users":      map[string]int64{"total": users},
 			"localPosts": posts,
