@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/archipel-social/archipel/accounts"
+
+	"github.com/archipel-social/archipel/web/redirect"
 )
 
 func (u *UI) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -37,7 +39,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+	http.Redirect(w, r, redirect.Local(r.PostFormValue("next")), http.StatusSeeOther)
 }
 
 func (u *UI) logout(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/web/redirect"
 )
 
 type groupsData struct {
@@ -305,7 +306,7 @@ func (u *UI) invite(w http.ResponseWriter, r *http.Request) {
 	if back == "" {
 		back = groupURL(gv.Actor) + "/manage"
 	}
-	http.Redirect(w, r, addNotice(localPath(back), "invited"), http.StatusSeeOther)
+	http.Redirect(w, r, addNotice(redirect.Local(back), "invited"), http.StatusSeeOther)
 }
 
 // memberAction runs an animator's action: approve, reject, remove, role.
@@ -343,7 +344,7 @@ func (u *UI) memberAction(w http.ResponseWriter, r *http.Request) {
 	if back == "" {
 		back = groupURL(gv.Actor) + "/manage"
 	}
-	http.Redirect(w, r, addNotice(localPath(back), "member_"+action), http.StatusSeeOther)
+	http.Redirect(w, r, addNotice(redirect.Local(back), "member_"+action), http.StatusSeeOther)
 }
 
 var _ = errors.New

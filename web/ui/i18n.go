@@ -14,6 +14,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"golang.org/x/text/language"
+
+	"github.com/archipel-social/archipel/web/redirect"
 )
 
 // The interface speaks French by default and English on request; every
@@ -109,15 +111,7 @@ func (u *UI) switchLanguage(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: u.secure, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
-}
-
-// localPath keeps a redirect target on this site.
-func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return "/"
-	}
-	return p
+	http.Redirect(w, r, redirect.Local(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -41,14 +41,6 @@ func TestFormatDate(t *testing.T) {
 	}
 }
 
-func TestLocalPath(t *testing.T) {
-	for in, want := range map[string]string{"/groups": "/groups", "//evil.example": "/", "https://evil.example": "/", "": "/", "/\\evil": "/"} {
-		if got := localPath(in); got != want {
-			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestSize(t *testing.T) {
 	fr, en := &view{Lang: langFR}, &view{Lang: langEN}
 	for n, want := range map[int64][2]string{92: {"92 o", "92 B"}, 1536: {"1,5 Ko", "1.5 KB"}, 100 << 20: {"100 Mo", "100 MB"}, 3 << 30: {"3 Go", "3 GB"}} {

@@ -14,6 +14,7 @@ import (
 	"github.com/archipel-social/archipel/markup"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/web/redirect"
 )
 
 // feedSize is how many posts a feed page shows.
@@ -212,7 +213,7 @@ func (u *UI) withMembershipChanges(r *http.Request, memberID int64, objs []*stor
 // text kept.
 func (u *UI) createPost(w http.ResponseWriter, r *http.Request) {
 	s := sessionOf(r)
-	back := localPath(r.PostFormValue("back"))
+	back := redirect.Local(r.PostFormValue("back"))
 	nn := outbox.NewNote{Text: r.PostFormValue("text"), Visibility: r.PostFormValue("visibility")}
 	if id := r.PostFormValue("in_reply_to"); id != "" {
 		nn.InReplyToID, _ = strconv.ParseInt(id, 10, 64)
@@ -403,7 +404,7 @@ func (u *UI) postToggle(act func(context.Context, *store.Actor, int64, bool) (*s
 			u.fail(w, r, err)
 			return
 		}
-		http.Redirect(w, r, localPath(r.PostFormValue("back"))+"#post-"+strconv.FormatInt(o.ID, 10), http.StatusSeeOther)
+		http.Redirect(w, r, redirect.Local(r.PostFormValue("back"))+"#post-"+strconv.FormatInt(o.ID, 10), http.StatusSeeOther)
 	}
 }
 
@@ -423,7 +424,7 @@ func (u *UI) deletePost(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	back := localPath(r.PostFormValue("back"))
+	back := redirect.Local(r.PostFormValue("back"))
 	if strings.HasPrefix(back, "/posts/"+chi.URLParam(r, "id")) {
 		back = "/"
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/web/redirect"
 )
 
 // actorURL is a person's or group's page here, whichever node it lives on:
@@ -194,7 +195,7 @@ func (u *UI) follow(follow bool) http.HandlerFunc {
 		if back == "" {
 			back = actorURL(target)
 		}
-		http.Redirect(w, r, addNotice(localPath(back), notice), http.StatusSeeOther)
+		http.Redirect(w, r, addNotice(redirect.Local(back), notice), http.StatusSeeOther)
 	}
 }
 
