@@ -29,6 +29,9 @@ type adminData struct {
 	Domains      []store.Domain
 	Deliveries   []store.Delivery
 	Counts       map[string]int64
+	// SignUps await the node admin's answer (ARCHIPEL_REGISTRATIONS=approval).
+	SignUps      []*store.Account
+	Registration string
 }
 
 const adminListSize = 200
@@ -111,6 +114,10 @@ func (u *UI) renderAdmin(w http.ResponseWriter, r *http.Request, v *view, status
 						d.Deliveries = append(d.Deliveries, failed...)
 						if err == nil {
 							d.Counts, err = u.Store.CountDeliveries(ctx)
+						}
+						if err == nil {
+							d.SignUps, err = u.Accounts.SignUpsAwaitingApproval(ctx, acct)
+							d.Registration = u.Accounts.RegistrationMode()
 						}
 					}
 				}
@@ -324,4 +331,31 @@ func (u *UI) setRights(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	backToAdmin(w, r, "accounts", "saved", err)
+}
+
+// answerSignUp approves or rejects a sign-up awaiting approval; the
+// applicant is told by mail.
+func (u *UI) answerSignUp(w http.ResponseWriter, r *http.Request) {
+	if !u.requireNodeAdmin(w, r) {
+		return
+	}
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		u.fail(w, r, store.ErrNotFound)
+		return
+	}
+	by := sessionOf(r).Account
+	switch chi.URLParam(r, "answer") {
+	case "approve":
+		err = u.Accounts.ApproveSignUp(r.Context(), by, id)
+	case "reject":
+		err = u.Accounts.RejectSignUp(r.Context(), by, id)
+	default:
+		err = store.ErrNotFound
+	}
+	if _, ok := err.(*accounts.FieldError); err != nil && !ok {
+		u.fail(w, r, err)
+		return
+	}
+	backToAdmin(w, r, "signups", "signup_"+chi.URLParam(r, "answer"), err)
 }

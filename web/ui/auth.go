@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/archipel-social/archipel/accounts"
@@ -22,24 +23,36 @@ func (u *UI) loginForm(w http.ResponseWriter, r *http.Request) {
 
 func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	login := strings.TrimSpace(r.PostFormValue("login"))
-	acct, err := u.Accounts.Login(r.Context(), login, r.PostFormValue("password"))
+	acct, err := u.Accounts.LoginFrom(r.Context(), login, r.PostFormValue("password"), clientIP(r))
 	if err != nil {
-		if !errors.Is(err, accounts.ErrUnauthenticated) {
-			u.fail(w, r, err)
-			return
-		}
+		var throttled *accounts.ThrottledError
 		v := u.newView(r, "title.login", "login")
 		v.Form = r.PostForm
 		v.Form.Del("password")
-		v.Errors["password"] = v.T("err.wrong_credentials")
-		u.render(w, http.StatusUnauthorized, "login", v)
+		switch {
+		case errors.As(err, &throttled):
+			w.Header().Set("Retry-After", strconv.Itoa(throttled.RetryAfterSeconds()))
+			v.Errors["password"] = v.T("err.throttled", throttled.RetryAfterSeconds())
+			u.render(w, http.StatusTooManyRequests, "login", v)
+		case errors.Is(err, accounts.ErrUnauthenticated):
+			v.Errors["password"] = v.T("err.wrong_credentials")
+			u.render(w, http.StatusUnauthorized, "login", v)
+		case errors.Is(err, accounts.ErrPasswordLoginOff):
+			u.render(w, http.StatusForbidden, "login", v)
+		default:
+			u.fail(w, r, err)
+		}
 		return
 	}
 	if err := u.startSession(w, r, acct); err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, redirect.Local(r.PostFormValue("next")), http.StatusSeeOther)
+	if !acct.Active() {
+		http.Redirect(w, r, "/confirm", http.StatusSeeOther)
+		return
+	}
+	redirect.To(w, r, r.PostFormValue("next"), http.StatusSeeOther)
 }
 
 func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
@@ -58,28 +71,44 @@ func (u *UI) signupForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	u.render(w, http.StatusOK, "signup", u.newView(r, "title.signup", "signup"))
+	v := u.newView(r, "title.signup", "signup")
+	v.Data = u.signupData()
+	u.render(w, http.StatusOK, "signup", v)
 }
 
-// signup creates the account; its tier comes from the node's e-mail rules
-// and is shown on the welcome notice of the profile page.
+type signupData struct {
+	Mode          string
+	PasswordLogin bool
+}
+
+func (u *UI) signupData() signupData {
+	return signupData{Mode: u.Accounts.RegistrationMode(), PasswordLogin: !u.Accounts.PasswordLoginOff}
+}
+
+// signup creates an unconfirmed account and mails its confirmation link;
+// the tier comes from the address's domain once the link is followed.
 func (u *UI) signup(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	v := u.newView(r, "title.signup", "signup")
 	v.Form = f
+	v.Data = u.signupData()
 	if f.Get("password") != f.Get("password_confirm") {
 		v.Errors["password_confirm"] = v.T("rule.password_confirm")
 	}
 	if len(v.Errors) == 0 {
-		acct, actor, err := u.Accounts.Register(r.Context(), accounts.Registration{Username: f.Get("username"),
-			Email: f.Get("email"), Password: f.Get("password"), DisplayName: strings.TrimSpace(f.Get("display_name"))})
+		acct, err := u.Accounts.SignUp(r.Context(), accounts.SignUp{Username: f.Get("username"), Email: f.Get("email"),
+			Password: f.Get("password"), DisplayName: strings.TrimSpace(f.Get("display_name")), Lang: v.Lang,
+			Reason: f.Get("reason")})
 		if err == nil {
 			if err := u.startSession(w, r, acct); err != nil {
 				u.fail(w, r, err)
 				return
 			}
-			http.Redirect(w, r, "/settings/profile?notice=welcome_"+acct.Tier+"#profile-form", http.StatusSeeOther)
-			_ = actor
+			http.Redirect(w, r, "/confirm", http.StatusSeeOther)
+			return
+		}
+		if errors.Is(err, accounts.ErrRegistrationsClosed) {
+			u.errorPage(w, r, http.StatusForbidden, "err.registrations_closed", "hint.ask_admin")
 			return
 		}
 		errs, ok := fieldErrors(v.Lang, err)

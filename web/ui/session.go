@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-chi/chi/v5/middleware"
+
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -86,9 +88,23 @@ func (u *UI) loadSession(ctx context.Context, hash []byte) (*session, error) {
 
 // startSession signs an account in: a new session row and its cookie.
 func (u *UI) startSession(w http.ResponseWriter, r *http.Request, acct *store.Account) error {
+	return u.startSessionWith(w, r, acct, "")
+}
+
+// startSessionWith is startSession keeping a single sign-on's ID token,
+// which the provider's logout wants back.
+func (u *UI) startSessionWith(w http.ResponseWriter, r *http.Request, acct *store.Account, idToken string) error {
 	tok := randomToken()
 	expires := time.Now().Add(sessionLifetime)
-	if err := u.Store.CreateSession(r.Context(), hashToken(tok), acct.ID, randomToken(), expires); err != nil {
+	ua := r.UserAgent()
+	if len(ua) > 300 {
+		ua = ua[:300]
+	}
+	ip := clientIP(r)
+	if err := u.Store.CreateSessionFrom(r.Context(), hashToken(tok), acct.ID, randomToken(), expires, ip, ua, idToken); err != nil {
+		return err
+	}
+	if err := u.Accounts.NoteSignIn(r.Context(), acct, ip); err != nil {
 		return err
 	}
 	_ = u.Store.DeleteExpiredSessions(r.Context())
@@ -117,9 +133,23 @@ func (u *UI) checkCSRF(next http.Handler) http.Handler {
 	})
 }
 
-// requireLogin sends anonymous readers to the login page, and back after.
+// clientIP is the reader's address, as the router found it (the TCP peer,
+// or what trusted proxies say).
+func clientIP(r *http.Request) string { return middleware.GetClientIP(r.Context()) }
+
+// requireLogin sends anonymous readers to the login page, and back after;
+// an account that may not act yet (unconfirmed, awaiting approval) sees
+// only the page that says so.
 func (u *UI) requireLogin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s := sessionOf(r); s != nil && !s.Account.Active() {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/confirm", http.StatusSeeOther)
+				return
+			}
+			u.errorPage(w, r, http.StatusForbidden, "err.not_active", "hint.confirm")
+			return
+		}
 		if sessionOf(r) == nil {
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)

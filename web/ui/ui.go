@@ -18,6 +18,7 @@ import (
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/federation"
+	"github.com/archipel-social/archipel/oauth"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
 )
@@ -29,7 +30,9 @@ type Deps struct {
 	Accounts  *accounts.Service
 	Outbox    *outbox.Outbox
 	Federator *federation.Federator
-	Log       *slog.Logger
+	// OAuth runs the apps' authorisations (consent page, settings).
+	OAuth *oauth.Service
+	Log   *slog.Logger
 }
 
 //go:embed templates/*.html
@@ -79,6 +82,15 @@ func New(d Deps) http.Handler {
 		r.Post("/logout", u.logout)
 		r.Get("/signup", u.signupForm)
 		r.Post("/signup", u.signup)
+		r.Get("/confirm", u.confirmPending)
+		r.Post("/confirm/resend", u.resendConfirmation)
+		r.Get("/confirm/{token}", u.confirmLink)
+		r.Get("/password/forgot", u.forgotForm)
+		r.Post("/password/forgot", u.forgot)
+		r.Get("/reset/{token}", u.resetForm)
+		r.Post("/reset/{token}", u.reset)
+		r.Get("/oauth/authorize", u.authorize)
+		r.Post("/oauth/authorize", u.authorizeAnswer)
 		r.Get("/@{handle}", u.profile)
 		r.Get("/g/{handle}", u.groupPage)
 		r.Get("/g/{handle}/members", u.groupMembers)
@@ -103,6 +115,12 @@ func New(d Deps) http.Handler {
 			r.Post("/settings/skills/remove", u.removeSkill)
 			r.Get("/settings/password", u.passwordForm)
 			r.Post("/settings/password", u.changePassword)
+			r.Get("/settings/email", u.emailForm)
+			r.Post("/settings/email", u.changeEmail)
+			r.Get("/settings/security", u.security)
+			r.Post("/settings/sessions/{id}/end", u.endSession)
+			r.Post("/settings/tokens/{id}/revoke", u.revokeToken)
+			r.Post("/admin/signups/{id}/{answer}", u.answerSignUp)
 			r.Post("/actors/{id}/follow", u.follow(true))
 			r.Post("/actors/{id}/unfollow", u.follow(false))
 			r.Post("/actors/{id}/follow-request", u.answerFollow)
