@@ -140,6 +140,9 @@ func clientIP(trusted []string) func(http.Handler) http.Handler {
 // ClientIP is the client's address as clientIP found it.
 func ClientIP(r *http.Request) string { return middleware.GetClientIP(r.Context()) }
 
+// Routes is the route tree, for tests that walk every route.
+func (s *Server) Routes() chi.Routes { return s.router }
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
 
 func (s *Server) logRequests(next http.Handler) http.Handler {
