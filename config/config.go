@@ -57,9 +57,10 @@ type Identity struct {
 	// an email_verified claim (ProConnect vouches for every address).
 	OIDCTrustEmail bool
 	oidcTrustEmail string
-	// PasswordLogin is false when only single sign-on signs people in.
-	PasswordLogin  bool
-	passwordLogin  string
+	// PasswordLoginOff is set when only single sign-on signs people in
+	// (ARCHIPEL_PASSWORD_LOGIN=false).
+	PasswordLoginOff bool
+	passwordLogin    string
 	TrustedProxies string // comma-separated CIDRs
 }
 
@@ -168,12 +169,21 @@ func (c *Config) validateIdentity(host string) error {
 	default:
 		return fmt.Errorf("registrations %q: want open, approval or closed", c.Registrations)
 	}
-	var err error
-	if c.PasswordLogin, err = parseBool("password-login", c.passwordLogin, true); err != nil {
-		return err
+	// The flags' text, when given, sets the booleans; a Config built in code
+	// sets them directly.
+	if c.passwordLogin != "" {
+		on, err := parseBool("password-login", c.passwordLogin)
+		if err != nil {
+			return err
+		}
+		c.PasswordLoginOff = !on
 	}
-	if c.OIDCTrustEmail, err = parseBool("oidc-trust-email", c.oidcTrustEmail, false); err != nil {
-		return err
+	if c.oidcTrustEmail != "" {
+		trust, err := parseBool("oidc-trust-email", c.oidcTrustEmail)
+		if err != nil {
+			return err
+		}
+		c.OIDCTrustEmail = trust
 	}
 	if c.SMTPURL != "" {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
@@ -194,7 +204,7 @@ func (c *Config) validateIdentity(host string) error {
 		if c.OIDCName == "" {
 			c.OIDCName = "SSO"
 		}
-	} else if !c.PasswordLogin {
+	} else if c.PasswordLoginOff {
 		return fmt.Errorf("password-login=false needs single sign-on (ARCHIPEL_OIDC_ISSUER): nobody could sign in")
 	}
 	if _, err := c.TrustedProxyList(); err != nil {
@@ -212,10 +222,7 @@ func (c *Config) TrustedProxyList() ([]netip.Prefix, error) {
 	return p, nil
 }
 
-func parseBool(name, v string, def bool) (bool, error) {
-	if v == "" {
-		return def, nil
-	}
+func parseBool(name, v string) (bool, error) {
 	b, err := strconv.ParseBool(v)
 	if err != nil {
 		return false, fmt.Errorf("%s %q: want true or false", name, v)

@@ -26,6 +26,7 @@ import (
 	"github.com/archipel-social/archipel/oauth"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/queue"
+	"github.com/archipel-social/archipel/sso"
 	"github.com/archipel-social/archipel/storage"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web"
@@ -61,15 +62,17 @@ const fileTimeout = 15 * time.Minute
 
 // Node is one running node's parts.
 type Node struct {
-	Config    config.Config
-	Options   Options
-	Log       *slog.Logger
-	Pool      *pgxpool.Pool
-	Store     *store.Store
-	Links     ap.Links
-	Accounts  *accounts.Service
-	Mail      *mail.Outbox
-	OAuth     *oauth.Service
+	Config   config.Config
+	Options  Options
+	Log      *slog.Logger
+	Pool     *pgxpool.Pool
+	Store    *store.Store
+	Links    ap.Links
+	Accounts *accounts.Service
+	Mail     *mail.Outbox
+	OAuth    *oauth.Service
+	// SSO is the OpenID provider people sign in with (nil: none).
+	SSO       *sso.Provider
 	Outbox    *outbox.Outbox
 	Federator *federation.Federator
 	Processor *inbox.Processor
@@ -130,13 +133,18 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		return nil, err
 	}
 	n.Accounts = &accounts.Service{Store: n.Store, Links: n.Links, Mail: n.Mail, Registrations: cfg.Registrations,
-		PasswordLoginOff: !cfg.PasswordLogin}
+		PasswordLoginOff: cfg.PasswordLoginOff}
 	n.Outbox = &outbox.Outbox{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Queue: n.Queue, Resolver: n.Federator, Log: log,
 		Blobs: blobs, MaxUpload: cfg.MaxUploadBytes}
 	// A change of tier takes the person out of State-only groups and tells
 	// peers, in the transaction that changes it.
 	n.Accounts.TierEffects = n.Outbox
 	n.OAuth = &oauth.Service{Store: n.Store, Accounts: n.Accounts}
+	if cfg.OIDCIssuer != "" {
+		n.SSO = sso.New(sso.Config{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCSecret,
+			RedirectURL: cfg.PublicURL + "/login/sso/callback", TrustEmail: cfg.OIDCTrustEmail,
+			HTTP: federation.NewHTTPClient(federation.ClientConfig{AllowPrivate: allowPrivate, UserAgent: userAgent})})
+	}
 	n.Processor = &inbox.Processor{Store: n.Store, Federator: n.Federator, Outbox: n.Outbox, Links: n.Links, Log: log}
 	if err := n.ensureInstanceActor(ctx); err != nil {
 		n.Close()

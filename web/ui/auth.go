@@ -18,7 +18,21 @@ func (u *UI) loginForm(w http.ResponseWriter, r *http.Request) {
 	}
 	v := u.newView(r, "title.login", "login")
 	v.Form = r.URL.Query()
+	v.Data = u.loginData()
 	u.render(w, http.StatusOK, "login", v)
+}
+
+type loginData struct {
+	PasswordLogin bool
+	SSOName       string // "" without single sign-on
+}
+
+func (u *UI) loginData() loginData {
+	d := loginData{PasswordLogin: !u.Accounts.PasswordLoginOff}
+	if u.SSO != nil {
+		d.SSOName = u.SSOName
+	}
+	return d
 }
 
 func (u *UI) login(w http.ResponseWriter, r *http.Request) {
@@ -29,6 +43,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		v := u.newView(r, "title.login", "login")
 		v.Form = r.PostForm
 		v.Form.Del("password")
+		v.Data = u.loginData()
 		switch {
 		case errors.As(err, &throttled):
 			w.Header().Set("Retry-After", strconv.Itoa(throttled.RetryAfterSeconds()))
@@ -56,14 +71,22 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
+	back := "/?notice=logged_out"
 	if s := sessionOf(r); s != nil {
+		idToken, _ := u.Store.SessionIDToken(r.Context(), s.hash)
 		if err := u.Store.DeleteSession(r.Context(), s.hash); err != nil {
 			u.fail(w, r, err)
 			return
 		}
+		// A single sign-on ends at the provider too.
+		if u.SSO != nil && idToken != "" {
+			if end, ok := u.SSO.LogoutURL(r.Context(), idToken, u.Links.Base+"/"); ok {
+				back = end
+			}
+		}
 	}
 	u.clearSessionCookie(w)
-	http.Redirect(w, r, "/?notice=logged_out", http.StatusSeeOther)
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
 func (u *UI) signupForm(w http.ResponseWriter, r *http.Request) {

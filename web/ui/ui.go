@@ -20,6 +20,7 @@ import (
 	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/oauth"
 	"github.com/archipel-social/archipel/outbox"
+	"github.com/archipel-social/archipel/sso"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -32,7 +33,10 @@ type Deps struct {
 	Federator *federation.Federator
 	// OAuth runs the apps' authorisations (consent page, settings).
 	OAuth *oauth.Service
-	Log   *slog.Logger
+	// SSO is the single sign-on provider (nil: none), SSOName its button.
+	SSO     *sso.Provider
+	SSOName string
+	Log     *slog.Logger
 }
 
 //go:embed templates/*.html
@@ -89,6 +93,10 @@ func New(d Deps) http.Handler {
 		r.Post("/password/forgot", u.forgot)
 		r.Get("/reset/{token}", u.resetForm)
 		r.Post("/reset/{token}", u.reset)
+		r.Get("/login/sso", u.ssoStart)
+		r.Get("/login/sso/callback", u.ssoCallback)
+		r.Get("/login/sso/link/{token}", u.ssoLinkForm)
+		r.Post("/login/sso/link/{token}", u.ssoLink)
 		r.Get("/oauth/authorize", u.authorize)
 		r.Post("/oauth/authorize", u.authorizeAnswer)
 		r.Get("/@{handle}", u.profile)
