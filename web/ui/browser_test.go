@@ -20,7 +20,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/archipel-social/archipel/accounts"
+	"github.com/archipel-social/archipel/config"
+	"github.com/archipel-social/archipel/mail/mailtest"
 	"github.com/archipel-social/archipel/outbox"
+	"github.com/archipel-social/archipel/sso/ssotest"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/testnet"
 )
@@ -187,8 +190,15 @@ func TestBrowserJourneys(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("browser tests need Debian's chromium at %s (apt-get install chromium)", chromiumPath)
 	}
-	nodes := testnet.Start(t, 2, testnet.Options{})
-	a, other := nodes[0], nodes[1]
+	// Node a mails through a real SMTP server and signs agents in through
+	// a real OpenID provider, both in this process.
+	smtp := mailtest.Start(t)
+	idp := ssotest.Start(t, nil, nil, ssotest.User{Subject: "sub-claire", Email: "claire.martin@agriculture.gouv.fr",
+		GivenName: "Claire", UsualName: "MARTIN", Siret: "13000536500014", OrganizationalUnit: "DRAAF Nouvelle-Aquitaine"})
+	a := testnet.StartNode(t, testnet.Options{Identity: config.Identity{SMTPURL: smtp.URL(), OIDCIssuer: idp.Issuer,
+		OIDCClientID: idp.ClientID, OIDCSecret: idp.ClientSecret, OIDCName: "ProConnect", OIDCTrustEmail: true}})
+	idp.Allow(a.URL+"/login/sso/callback", a.URL+"/")
+	other := testnet.StartNode(t, testnet.Options{})
 	ctx := context.Background()
 
 	if _, err := a.Accounts.SetTierRule(ctx, nil, "*.gouv.fr", store.TierState); err != nil {
@@ -225,6 +235,15 @@ func TestBrowserJourneys(t *testing.T) {
 	b.fill("#f-email", "camille.durand@interieur.gouv.fr")
 	b.fill("#f-password", "mot-de-passe-solide")
 	b.fill("#f-password_confirm", "mot-de-passe-solide\r") // Enter submits
+	// No rights and no tier until the address is confirmed: the link
+	// arrives by mail.
+	b.waitXPath(`//h1[contains(., "Confirmez votre adresse")]`)
+	b.check()
+	b.shoot("confirm")
+	b.open(a.URL + "/settings/profile")
+	b.waitXPath(`//h1[contains(., "Confirmez votre adresse")]`)
+	confirmation := smtp.WaitFor(t, "camille.durand@interieur.gouv.fr", "Confirmez", 30*time.Second)
+	b.open(confirmation.Link(a.URL + "/confirm/"))
 	b.notice("Agent de l'État")
 	b.check()
 
@@ -488,6 +507,26 @@ func TestBrowserJourneys(t *testing.T) {
 		t.Errorf("account made from the admin page: %v", err)
 	}
 
+	// Sessions, apps and tokens, each of which can be ended; an app asking
+	// for access names itself and its scopes.
+	res = a.Do("POST", "/api/v1/apps", "", map[string]any{"client_name": "Tusky", "redirect_uris": "urn:ietf:wg:oauth:2.0:oob",
+		"scopes": "read write follow", "website": "https://tusky.app"})
+	var app struct {
+		ClientID string `json:"client_id"`
+	}
+	res.JSON(t, &app)
+	b.open(a.URL + "/oauth/authorize?" + url.Values{"client_id": {app.ClientID}, "redirect_uri": {"urn:ietf:wg:oauth:2.0:oob"},
+		"response_type": {"code"}, "scope": {"read write follow"}}.Encode())
+	b.waitXPath(`//p[contains(., "Tusky")]`)
+	b.check()
+	b.shoot("authorize")
+	b.click(`//button[@value="approve"]`)
+	b.run(chromedp.WaitVisible("#oob-code", chromedp.ByQuery))
+	b.open(a.URL + "/settings/security")
+	b.waitXPath(`//h2[contains(., "Signed-in browsers")]`)
+	b.check()
+	b.shoot("security")
+
 	// Keyboard alone: Tab reaches the skip link first, focus is visible, and
 	// the login form submits with Enter.
 	b.click(`//form[@action="/logout"]//button`)
@@ -516,6 +555,23 @@ func TestBrowserJourneys(t *testing.T) {
 	b.shoot("login-error-en")
 	b.fill("#f-password", "mot-de-passe-solide\r")
 	b.waitXPath(`//h1[contains(., "My feed")]`)
+
+	// Single sign-on: an agent of another ministry signs in through the
+	// State's identity provider; the account is made from its claims.
+	b.click(`//form[@action="/logout"]//button`)
+	b.notice("logged out")
+	b.open(a.URL + "/login")
+	b.waitXPath(`//a[contains(., "Sign in with ProConnect")]`)
+	b.check()
+	b.shoot("login-sso-en")
+	b.click(`//a[contains(., "Sign in with ProConnect")]`)
+	b.run(chromedp.WaitVisible("#subject", chromedp.ByQuery))
+	b.fill("#subject", "sub-claire\r")
+	b.waitXPath(`//h1[contains(., "My feed")]`)
+	claire, err := a.Store.AccountByEmail(ctx, "claire.martin@agriculture.gouv.fr")
+	if err != nil || claire.Tier != store.TierState || !claire.Active() {
+		t.Errorf("account made by single sign-on: %+v, %v", claire, err)
+	}
 }
 
 // attr reads an attribute of the element an XPath finds.
