@@ -253,19 +253,3 @@ func (s *Service) CreateToken(ctx context.Context, acct *store.Account, name str
 	}
 	return tok, nil
 }
-
-// Authenticate finds the account of a bearer token.
-func (s *Service) Authenticate(ctx context.Context, token string) (*store.Account, error) {
-	if token == "" || len(token) > 256 {
-		return nil, ErrUnauthenticated
-	}
-	sum := sha256.Sum256([]byte(token))
-	acct, err := s.Store.AccountByTokenHash(ctx, sum[:])
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrUnauthenticated
-	}
-	if err == nil && !acct.Active() {
-		return nil, ErrNotActive
-	}
-	return acct, err
-}

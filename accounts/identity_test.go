@@ -57,7 +57,7 @@ func TestSignUpIsUnconfirmedUntilTheMailedLinkIsFollowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.Accounts.Authenticate(ctx, tok); !errors.Is(err, accounts.ErrNotActive) {
+	if _, err := n.OAuth.Authenticate(ctx, tok); !errors.Is(err, accounts.ErrNotActive) {
 		t.Errorf("token of an unconfirmed account: %v", err)
 	}
 	if res := n.Do("POST", "/api/v1/statuses", tok, map[string]string{"status": "hello"}); res.Status != 403 {
@@ -89,7 +89,7 @@ func TestSignUpIsUnconfirmedUntilTheMailedLinkIsFollowed(t *testing.T) {
 	if actor.Tier != store.TierState {
 		t.Errorf("the actor publishes tier %q", actor.Tier)
 	}
-	if _, err := n.Accounts.Authenticate(ctx, tok); err != nil {
+	if _, err := n.OAuth.Authenticate(ctx, tok); err != nil {
 		t.Errorf("token after confirmation: %v", err)
 	}
 	if res := n.Do("GET", "/.well-known/webfinger?resource=acct:intrus@"+n.Host, "", nil); res.Status != 200 {
@@ -219,7 +219,7 @@ func TestPasswordResetEndsSessionsAndTokens(t *testing.T) {
 	if _, err := n.Accounts.ResetPassword(ctx, tok, "un nouveau mot de passe"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.Accounts.Authenticate(ctx, u.Token); !errors.Is(err, accounts.ErrUnauthenticated) {
+	if _, err := n.OAuth.Authenticate(ctx, u.Token); !errors.Is(err, accounts.ErrUnauthenticated) {
 		t.Errorf("token after a reset: %v", err)
 	}
 	if _, err := n.Store.SessionByTokenHash(ctx, []byte("session-hash-0123456789")); !errors.Is(err, store.ErrNotFound) {

@@ -127,14 +127,6 @@ func (s *Service) LoginFrom(ctx context.Context, login, password, client string)
 	return acct, nil
 }
 
-// Login is LoginFrom without a known client address (throttled per account
-// only).
-//
-// Deprecated: the web layer passes the client address to LoginFrom.
-func (s *Service) Login(ctx context.Context, login, password string) (*store.Account, error) {
-	return s.LoginFrom(ctx, login, password, "")
-}
-
 // ErrPasswordLoginOff is a password sign-in on a node where only single
 // sign-on signs people in.
 var ErrPasswordLoginOff = errors.New("sign-in with a password is off on this node; use single sign-on")

@@ -61,7 +61,7 @@ type Identity struct {
 	// (ARCHIPEL_PASSWORD_LOGIN=false).
 	PasswordLoginOff bool
 	passwordLogin    string
-	TrustedProxies string // comma-separated CIDRs
+	TrustedProxies   string // comma-separated CIDRs
 }
 
 // Default values, as DESIGN.md section 7 fixes them.

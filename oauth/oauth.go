@@ -318,17 +318,6 @@ func (s *Service) Password(ctx context.Context, app *store.OAuthApp, username, p
 	return tok, err
 }
 
-// PersonalToken makes a token with every scope and no app (archipel admin
-// token create); only its hash is kept, so it is shown once.
-func (s *Service) PersonalToken(ctx context.Context, acct *store.Account, name string) (string, error) {
-	scopes, _ := ParseScopes(AllScopes)
-	tok, _, err := issue(ctx, s.Store, &acct.ID, nil, name, scopes)
-	if err != nil {
-		return "", err
-	}
-	return tok.AccessToken, nil
-}
-
 // Authenticate finds what a bearer token grants. A token of an account
 // that may not act (unconfirmed, awaiting approval) is refused with
 // accounts.ErrNotActive.

@@ -33,10 +33,7 @@ const DefaultScopes = "read"
 
 // Known lists every scope a client may ask for, top-level ones first.
 func Known() []string {
-	var out []string
-	for _, top := range []string{"read", "write", "follow", "push", "profile", "admin:read", "admin:write"} {
-		out = append(out, top)
-	}
+	out := []string{"read", "write", "follow", "push", "profile", "admin:read", "admin:write"}
 	seen := map[string]bool{}
 	for _, top := range []string{"read", "write", "admin:read", "admin:write"} {
 		for _, c := range children[top] {

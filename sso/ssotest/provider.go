@@ -76,8 +76,8 @@ func Start(t testing.TB, redirectURIs, postLogoutURIs []string, users ...User) *
 	}
 	var cryptoKey [32]byte
 	_, _ = rand.Read(cryptoKey[:])
-	p.provider, err = op.NewOpenIDProvider(p.Issuer, &op.Config{CryptoKey: cryptoKey, CodeMethodS256: true, AuthMethodPost: true,
-		DefaultLogoutRedirectURI: "/logged-out"}, p.st, op.WithAllowInsecure())
+	p.provider, err = op.NewProvider(&op.Config{CryptoKey: cryptoKey, CodeMethodS256: true, AuthMethodPost: true,
+		DefaultLogoutRedirectURI: "/logged-out"}, p.st, op.StaticIssuer(p.Issuer), op.WithAllowInsecure())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +423,7 @@ func (p *Provider) rewriting(next http.Handler) http.Handler {
 }
 
 func (p *Provider) resign(raw string) (string, error) {
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		return "", err
 	}

@@ -93,7 +93,7 @@ func TestSignUpConfirmAndResetPages(t *testing.T) {
 	res.Body.Close()
 	reset := smtp.WaitFor(t, "agent@interieur.gouv.fr", "mot de passe", 30*time.Second)
 	link := reset.Link(n.URL + "/reset/")
-	res, body = get(t, other, link)
+	res, _ = get(t, other, link)
 	if res.StatusCode != 200 {
 		t.Fatalf("reset page: %d", res.StatusCode)
 	}

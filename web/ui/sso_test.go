@@ -113,7 +113,7 @@ func TestSingleSignOn(t *testing.T) {
 		t.Error("a second sign-in made another account")
 	}
 	// Logout ends the provider's session too.
-	res, body = get(t, c2, s.n.URL+"/settings/security")
+	_, body = get(t, c2, s.n.URL+"/settings/security")
 	res, err = c2.PostForm(s.n.URL+"/logout", url.Values{"csrf": {csrfOf(t, body)}})
 	if err != nil {
 		t.Fatal(err)
