@@ -188,10 +188,17 @@ func (n *Node) RunWorker(ctx context.Context) error {
 		Process: n.Processor.Process,
 		Reconcile: func(ctx context.Context) error {
 			return errors.Join(n.Federator.Reconcile(ctx, n.Queue, n.Queue.EnqueueProcess, n.Options.Delivery),
-				n.Mail.Reconcile(ctx))
+				n.Mail.Reconcile(ctx), n.forgetExpired(ctx))
 		},
 		Mail: n.Mail.Send,
 	}, queue.WorkerConfig{Concurrency: n.Options.Concurrency, ReconcileEvery: n.Options.ReconcileEvery, Log: n.Log})
+}
+
+// forgetExpired deletes the OAuth codes and mailed links that expired a
+// while ago (they are refused anyway; this keeps the tables small).
+func (n *Node) forgetExpired(ctx context.Context) error {
+	return errors.Join(n.Store.DeleteOldCodes(ctx, time.Now().Add(-time.Hour)),
+		n.Store.DeleteOldAccountLinks(ctx, time.Now().Add(-7*24*time.Hour)))
 }
 
 // trustedProxies are the CIDRs whose X-Forwarded-For is believed.

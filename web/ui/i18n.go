@@ -111,6 +111,13 @@ func (u *UI) switchLanguage(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, Secure: u.secure, SameSite: http.SameSiteLaxMode})
+	// A signed-in reader's mails follow the language they chose.
+	if sess := sessionOf(r); sess != nil && sess.Account.Locale != lang {
+		if err := u.Store.SetLocale(r.Context(), sess.Account.ID, lang); err != nil {
+			u.fail(w, r, err)
+			return
+		}
+	}
 	http.Redirect(w, r, redirect.Local(r.URL.Query().Get("next")), http.StatusSeeOther)
 }
 

@@ -159,6 +159,10 @@ func (u *UI) home(w http.ResponseWriter, r *http.Request) {
 		u.render(w, http.StatusOK, "welcome", v)
 		return
 	}
+	if !s.Account.Active() {
+		http.Redirect(w, r, "/confirm", http.StatusSeeOther)
+		return
+	}
 	objs, err := u.Store.HomeTimeline(r.Context(), s.Actor.ID, pageOf(r))
 	if err != nil {
 		u.fail(w, r, err)
