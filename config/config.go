@@ -6,12 +6,14 @@ package config
 import (
 	"flag"
 	"fmt"
+	"math"
 	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
 
 	"github.com/archipel-social/archipel/federation"
+	"github.com/archipel-social/archipel/storage"
 )
 
 // Federation modes.
@@ -37,6 +39,17 @@ type Config struct {
 	// MaxUploadBytes bounds one uploaded file.
 	MaxUploadBytes int64
 	maxUpload      string
+	// StorageURL says where file contents go: empty for <DataDir>/files,
+	// file:///path, or s3://bucket?endpoint=host:port (storage.ParseURL).
+	StorageURL  string
+	S3AccessKey string
+	S3SecretKey string
+	// InboxRate limits the activities each remote host may deliver;
+	// APIRate limits each account's writes through the client API. A zero
+	// Rate is the default; a PerSecond of 0 (from the flags) is no limit.
+	InboxRate                                Rate
+	APIRate                                  Rate
+	inboxRate, inboxBurst, apiRate, apiBurst string
 	// Dev relaxes what only matters behind TLS (Secure cookies); set when
 	// the public URL is plain http on localhost.
 	Dev bool
@@ -64,6 +77,15 @@ type Identity struct {
 	TrustedProxies   string // comma-separated CIDRs
 }
 
+// Rate is a token bucket: PerSecond tokens a second, up to Burst at once.
+type Rate struct {
+	PerSecond float64
+	Burst     int
+}
+
+// Unlimited says the rate is no limit.
+func (r Rate) Unlimited() bool { return r.PerSecond <= 0 }
+
 // Default values, as DESIGN.md section 7 fixes them.
 const (
 	DefaultListen      = "127.0.0.1:8080"
@@ -74,6 +96,13 @@ const (
 	DefaultMode        = ModeAllowlist
 	// DefaultMetricsAllow keeps /metrics to the machine itself.
 	DefaultMetricsAllow = "127.0.0.0/8,::1/128"
+)
+
+// Default rate limits: generous for a busy peer (a large Mastodon instance
+// delivers in bursts), tight enough that one script cannot flood a node.
+var (
+	DefaultInboxRate = Rate{PerSecond: 300, Burst: 3000}
+	DefaultAPIRate   = Rate{PerSecond: 10, Burst: 60}
 )
 
 type setting struct {
@@ -103,6 +132,13 @@ func (c *Config) settings() []setting {
 		{"oidc-trust-email", "ARCHIPEL_OIDC_TRUST_EMAIL", "false", "take the provider's e-mail as verified without an email_verified claim (true for ProConnect)", &c.oidcTrustEmail},
 		{"password-login", "ARCHIPEL_PASSWORD_LOGIN", "true", "false allows only single sign-on", &c.passwordLogin},
 		{"trusted-proxies", "ARCHIPEL_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed for the client address", &c.TrustedProxies},
+		{"storage-url", "ARCHIPEL_STORAGE_URL", "", "where file contents go: file:///path, or s3://bucket[/prefix]?endpoint=host:port&region=r (default: the files folder of the data dir)", &c.StorageURL},
+		{"s3-access-key", "ARCHIPEL_S3_ACCESS_KEY", "", "access key for an s3:// storage URL", &c.S3AccessKey},
+		{"s3-secret-key", "ARCHIPEL_S3_SECRET_KEY", "", "secret key for an s3:// storage URL (prefer the environment variable: flags show in process lists)", &c.S3SecretKey},
+		{"inbox-rate-per-host", "ARCHIPEL_INBOX_RATE_PER_HOST", ftoa(DefaultInboxRate.PerSecond), "activities per second each remote host may deliver, shared by all processes of the node (0: no limit)", &c.inboxRate},
+		{"inbox-burst", "ARCHIPEL_INBOX_BURST", strconv.Itoa(DefaultInboxRate.Burst), "activities a remote host may deliver at once above its rate", &c.inboxBurst},
+		{"api-rate", "ARCHIPEL_API_RATE", ftoa(DefaultAPIRate.PerSecond), "writes per second each account may make through the client API, shared by all processes of the node (0: no limit)", &c.apiRate},
+		{"api-burst", "ARCHIPEL_API_BURST", strconv.Itoa(DefaultAPIRate.Burst), "writes an account may make at once above its rate", &c.apiBurst},
 	}
 }
 
@@ -156,6 +192,15 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("max-upload-bytes %q: want a positive number of bytes", c.maxUpload)
 		}
 		c.MaxUploadBytes = n
+	}
+	if c.InboxRate, err = parseRate(c.InboxRate, DefaultInboxRate, "inbox-rate-per-host", c.inboxRate, "inbox-burst", c.inboxBurst); err != nil {
+		return err
+	}
+	if c.APIRate, err = parseRate(c.APIRate, DefaultAPIRate, "api-rate", c.apiRate, "api-burst", c.apiBurst); err != nil {
+		return err
+	}
+	if _, err := storage.ParseURL(c.StorageURL, c.DataDir); err != nil {
+		return err
 	}
 	c.Dev = u.Scheme == "http"
 	return c.validateIdentity(u.Hostname())
@@ -229,6 +274,34 @@ func parseBool(name, v string) (bool, error) {
 	}
 	return b, nil
 }
+// parseRate reads a rate and its burst from their flags; without them (a
+// Config built in Go), a zero rate is the default.
+func parseRate(set, def Rate, rateFlag, rate, burstFlag, burst string) (Rate, error) {
+	if rate == "" && burst == "" {
+		if set == (Rate{}) {
+			return def, nil
+		}
+		return set, nil
+	}
+	r := def
+	if rate != "" {
+		v, err := strconv.ParseFloat(rate, 64)
+		if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+			return Rate{}, fmt.Errorf("%s %q: want a number of requests per second, 0 for no limit", rateFlag, rate)
+		}
+		r.PerSecond = v
+	}
+	if burst != "" {
+		n, err := strconv.Atoi(burst)
+		if err != nil || n < 1 {
+			return Rate{}, fmt.Errorf("%s %q: want a whole number of requests, at least 1", burstFlag, burst)
+		}
+		r.Burst = n
+	}
+	return r, nil
+}
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // Host is the node's host (with port when not the default), as it appears in
 // handles and in actor URIs.

@@ -6,13 +6,11 @@ package node
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"path/filepath"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
@@ -39,22 +37,18 @@ type Options struct {
 	Delivery       federation.DeliveryPolicy
 	ReconcileEvery time.Duration
 	Concurrency    int
-	// InboxPerHost and WritesPerAccount are the rate limits, per second
-	// (0: the defaults; negative: no limit, for load tests).
+	// InboxPerHost and WritesPerAccount override the configured rate
+	// limits, per second (0: the configuration's; negative: no limit, for
+	// load tests).
 	InboxPerHost     float64
 	WritesPerAccount float64
 	// Mail is the retry policy of outgoing mail (zero: the default).
 	Mail mail.RetryPolicy
 }
 
-// Default rate limits: generous for a busy peer (a large Mastodon instance
-// delivers in bursts), tight enough that one script cannot flood a node.
-const (
-	defaultInboxPerHost     = 300
-	defaultInboxBurst       = 3000
-	defaultWritesPerAccount = 10
-	defaultWritesBurst      = 60
-)
+// limitTimeout bounds the inbox's rate-limit check in Redis; past it the
+// activity is let in (see ratelimit.Limiter.Allow).
+const limitTimeout = time.Second
 
 // fileTimeout bounds one document transfer between nodes (1 GiB at about
 // 10 Mbit/s).
@@ -117,7 +111,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 	n := &Node{Config: cfg, Options: opts, Log: log, Pool: pool, Store: store.New(pool), Links: ap.NewLinks(cfg.PublicURL), Redis: rdb}
 	n.Queue = queue.New(rdb, cfg.QueuePrefix)
 	userAgent := "Archipel/" + web.Version + " (+" + cfg.PublicURL + ")"
-	blobs, err := storage.NewDir(filepath.Join(cfg.DataDir, "files"))
+	blobs, err := storage.Open(ctx, cfg.StorageURL, cfg.DataDir, cfg.S3AccessKey, cfg.S3SecretKey)
 	if err != nil {
 		n.Close()
 		return nil, err
@@ -150,12 +144,18 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		n.Close()
 		return nil, err
 	}
-	metrics := web.NewMetrics(newStateCollector(n))
-	inboxLimit := ratelimit.New(orDefault(opts.InboxPerHost, defaultInboxPerHost), defaultInboxBurst)
+	limited := ratelimit.NewRefusedCounter()
+	metrics := web.NewMetrics(newStateCollector(n), limited)
+	inboxRate, apiRate := override(cfg.InboxRate, opts.InboxPerHost), override(cfg.APIRate, opts.WritesPerAccount)
+	inboxLimit := ratelimit.New(rdb, cfg.QueuePrefix, ratelimit.InboxPerHost, inboxRate.PerSecond, inboxRate.Burst, limited, log)
 	in := &inbox.Handler{Store: n.Store, Federator: n.Federator, Enqueue: n.Queue.EnqueueProcess, Log: log,
 		Accepted: metrics.InboxAccepted.Inc, Duplicate: metrics.InboxDuplicates.Inc,
 		Refused: func(reason string) { metrics.InboxRefused.WithLabelValues(reason).Inc() },
-		Allow:   inboxLimit.Allow}
+		Allow: func(host string) bool {
+			ctx, cancel := context.WithTimeout(context.Background(), limitTimeout)
+			defer cancel()
+			return inboxLimit.Allow(ctx, host)
+		}}
 	n.Web = web.New(web.Deps{
 		Store: n.Store, Links: n.Links, Accounts: n.Accounts, Outbox: n.Outbox, Federator: n.Federator, Log: log,
 		Metrics: metrics, Inbox: in,
@@ -165,7 +165,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		Pages:          n.pages(),
 		OAuth:          n.OAuth,
 		TrustedProxies: trustedProxies(cfg),
-		WriteLimiter:   ratelimit.New(orDefault(opts.WritesPerAccount, defaultWritesPerAccount), defaultWritesBurst),
+		WriteLimiter:   ratelimit.New(rdb, cfg.QueuePrefix, ratelimit.APIWrites, apiRate.PerSecond, apiRate.Burst, limited, log),
 	})
 	return n, nil
 }
@@ -226,21 +226,10 @@ func newMail(cfg config.Config, opts Options, n *Node, log *slog.Logger) (*mail.
 		Tasks: n.Queue, Sender: sender, Policy: opts.Mail, Log: log}, nil
 }
 
-// ConnectRedis opens the Redis client the queue uses and checks it answers.
+// ConnectRedis opens the Redis client of a process (queue, health check and
+// rate limits share it) and checks it answers.
 func ConnectRedis(ctx context.Context, url string) (redis.UniversalClient, error) {
-	opt, err := asynq.ParseRedisURI(url)
-	if err != nil {
-		return nil, fmt.Errorf("redis URL: %w", err)
-	}
-	rdb, ok := opt.MakeRedisClient().(redis.UniversalClient)
-	if !ok {
-		return nil, errors.New("redis URL: unsupported client")
-	}
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		return nil, fmt.Errorf("redis %s: %w (is redis-server running?)", url, err)
-	}
-	return rdb, nil
+	return queue.ConnectRedis(ctx, url)
 }
 
 // ensureInstanceActor creates the node's Application actor, which signs
@@ -271,9 +260,13 @@ func (n *Node) Close() {
 	n.Pool.Close()
 }
 
-func orDefault(v, def float64) float64 {
-	if v == 0 {
-		return def
+// override applies an Options rate to a configured one.
+func override(r config.Rate, perSecond float64) config.Rate {
+	switch {
+	case perSecond > 0:
+		r.PerSecond = perSecond
+	case perSecond < 0:
+		r.PerSecond = 0
 	}
-	return v
+	return r
 }

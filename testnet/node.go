@@ -22,9 +22,11 @@ import (
 // Node is one running test node.
 type Node struct {
 	*node.Node
-	t          testing.TB
-	URL        string // http://127.0.0.1:port, the node's public URL
-	Host       string
+	t    testing.TB
+	URL  string // http://127.0.0.1:port, the node's public URL
+	Host string
+	// Bucket holds the node's files when it was started with Options.S3.
+	Bucket     Bucket
 	cfg        config.Config
 	opts       Options
 	server     *http.Server
@@ -47,6 +49,11 @@ type Options struct {
 	// Identity sets sign-up, mail and single sign-on (default: open
 	// sign-ups, mails written as files, passwords only).
 	Identity config.Identity
+	// S3 keeps the node's files in a new bucket of this server instead of
+	// its data folder (Node.Bucket); StorageURL, when set, names the bucket
+	// instead (e.g. a metered one, S3Server.Metered).
+	S3         *S3Server
+	StorageURL string
 }
 
 // FastDelivery retries within seconds, so that tests of outages finish.
@@ -83,6 +90,15 @@ func StartNode(t testing.TB, opts Options) *Node {
 		cfg.FederationMode = config.ModeOpen
 	}
 	tn := &Node{t: t, URL: base, Host: ln.Addr().String(), cfg: cfg, opts: opts}
+	if opts.S3 != nil {
+		cfg.S3AccessKey, cfg.S3SecretKey = opts.S3.AccessKey, opts.S3.SecretKey
+		cfg.StorageURL = opts.StorageURL
+		if cfg.StorageURL == "" {
+			tn.Bucket = opts.S3.NewBucket(t)
+			cfg.StorageURL = tn.Bucket.URL
+		}
+		tn.cfg = cfg
+	}
 	tn.start(ln)
 	t.Cleanup(tn.Stop)
 	return tn

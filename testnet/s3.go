@@ -67,51 +67,28 @@ func StartS3(t testing.TB) *S3Server {
 }
 
 func (s *S3Server) start(t testing.TB, bin string) error {
-	dir := t.TempDir()
-	var out strings.Builder
-	cmd := exec.Command(bin, "--port", s.Endpoint, "--access", s.AccessKey, "--secret", s.SecretKey, "--quiet",
-		"posix", dir)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	p, err := startProcess("", nil, bin, "--port", s.Endpoint, "--access", s.AccessKey, "--secret", s.SecretKey, "--quiet",
+		"posix", t.TempDir())
+	if err != nil {
 		return err
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop := func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
 	}
 	client, err := minio.New(s.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(s.AccessKey, s.SecretKey, ""), Region: "us-east-1"})
 	if err != nil {
-		stop()
+		p.stop()
 		return err
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			return fmt.Errorf("versitygw exited: %v\n%s", err, out.String())
-		default:
-		}
+	err = p.waitReady(30*time.Second, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
 		_, err := client.ListBuckets(ctx)
-		cancel()
-		if err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return fmt.Errorf("versitygw does not answer on %s: %v\n%s", s.Endpoint, err, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
+		return err
+	})
+	if err != nil {
+		p.stop()
+		return err
 	}
 	s.Client = client
-	t.Cleanup(stop)
+	t.Cleanup(p.stop)
 	return nil
 }
 
@@ -274,4 +251,3 @@ func freePort() (string, error) {
 	_, port, err := net.SplitHostPort(ln.Addr().String())
 	return port, err
 }
-

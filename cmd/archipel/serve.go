@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/archipel-social/archipel/config"
@@ -34,7 +35,11 @@ func flags(name, summary string, args []string) (*config.Config, *flag.FlagSet, 
 func serve(ctx context.Context, args []string) error {
 	cfg, fs, _ := flags("serve", "Runs the node's HTTP server: pages, client API, ActivityPub inbox and outbox.", args)
 	verbose := fs.Bool("verbose", os.Getenv("ARCHIPEL_VERBOSE") != "", "log every request (env ARCHIPEL_VERBOSE)")
-	embedded := fs.Bool("worker", true, "also run the queue worker in this process (run `archipel worker` processes instead to scale out)")
+	runWorker, err := envBool("ARCHIPEL_WORKER", true)
+	if err != nil {
+		return err
+	}
+	embedded := fs.Bool("worker", runWorker, "also run the queue worker in this process; false to scale out with `archipel worker` processes (env ARCHIPEL_WORKER)")
 	if err := fs.Parse(args); err != nil {
 		return flagErr(err)
 	}
@@ -76,6 +81,19 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// envBool reads a boolean environment twin of a flag.
+func envBool(name string, def bool) (bool, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: want true or false", name, v)
+	}
+	return b, nil
 }
 
 func logLevel(verbose bool) slog.Level {

@@ -132,7 +132,7 @@ func (api *API) Routes(r chi.Router) {
 func (api *API) limitWrites(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if acct := auth.Account(r); acct != nil && !api.WriteLimiter.Allow(strconv.FormatInt(acct.ID, 10)) {
+			if acct := auth.Account(r); acct != nil && !api.WriteLimiter.Allow(r.Context(), strconv.FormatInt(acct.ID, 10)) {
 				ratelimit.TooMany(w)
 				return
 			}

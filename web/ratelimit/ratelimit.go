@@ -1,69 +1,100 @@
-// Package ratelimit keeps token buckets per key, for the inbox (per remote
-// host) and the client API's writes (per account).
+// Package ratelimit enforces the node's rate limits, per remote host on the
+// inbox and per account on the client API's writes. The buckets live in
+// Redis, so that every serve process of a node draws from the same ones: a
+// limit means the same whatever the number of processes behind the load
+// balancer.
 package ratelimit
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
+	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/archipel-social/archipel/web/respond"
 )
 
+// Names of the limits, as the metric's label shows them.
+const (
+	InboxPerHost = "inbox_per_host"
+	APIWrites    = "api_writes"
+)
+
+// NewRefusedCounter is archipel_rate_limited_total, what each limit refused;
+// the node registers it with its metrics and gives it to each Limiter.
+func NewRefusedCounter() *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "archipel_rate_limited_total",
+		Help: "Requests refused by a rate limit, by limit (inbox_per_host, api_writes)."}, []string{"limit"})
+	for _, name := range []string{InboxPerHost, APIWrites} {
+		c.WithLabelValues(name) // shown at 0 before the first refusal
+	}
+	return c
+}
+
 // Limiter keeps one token bucket per key (a remote host, an account), so
-// that one noisy peer or script cannot take a node's write capacity.
+// that one noisy peer or script cannot take a node's write capacity. A nil
+// Limiter allows everything.
 type Limiter struct {
-	rate  rate.Limit
-	burst int
-
-	mu      sync.Mutex
-	buckets map[string]*bucket
-	swept   time.Time
+	name    string
+	prefix  string
+	limit   redis_rate.Limit
+	redis   *redis_rate.Limiter
+	refused prometheus.Counter
+	log     *slog.Logger
+	warned  atomic.Int64 // unix seconds of the last warning
 }
 
-type bucket struct {
-	lim  *rate.Limiter
-	seen time.Time
-}
+// warnEvery spaces the warnings of a limiter that cannot reach Redis.
+const warnEvery = 10 * time.Second
 
-// idleBucket is how long an unused bucket is kept.
-const idleBucket = 10 * time.Minute
-
-// New allows perSecond requests per key with bursts of burst; a
-// non-positive perSecond means no limit (nil limiter).
-func New(perSecond float64, burst int) *Limiter {
+// New allows perSecond requests per key, in bursts of up to burst. The
+// buckets are kept in rdb under keyPrefix (the node's queue prefix, so that
+// nodes sharing a Redis keep their own). A non-positive perSecond means no
+// limit (nil limiter).
+func New(rdb redis.UniversalClient, keyPrefix, name string, perSecond float64, burst int, refused *prometheus.CounterVec, log *slog.Logger) *Limiter {
 	if perSecond <= 0 {
 		return nil
 	}
-	return &Limiter{rate: rate.Limit(perSecond), burst: burst, buckets: map[string]*bucket{}}
+	if log == nil {
+		log = slog.Default()
+	}
+	l := &Limiter{name: name, prefix: keyPrefix + ":" + name + ":", redis: redis_rate.NewLimiter(rdb), log: log,
+		// One token every 1/perSecond, so that fractional rates work.
+		limit: redis_rate.Limit{Rate: 1, Period: time.Duration(float64(time.Second) / perSecond), Burst: max(burst, 1)}}
+	if refused != nil {
+		l.refused = refused.WithLabelValues(name)
+	}
+	return l
 }
 
-// Allow takes a token for key; it is always true on a nil limiter.
-func (l *Limiter) Allow(key string) bool {
+// Allow takes a token for key. When Redis does not answer it allows (and
+// logs): a limit is protection, and an unreachable Redis must not also stop
+// the writes that PostgreSQL can take.
+func (l *Limiter) Allow(ctx context.Context, key string) bool {
 	if l == nil {
 		return true
 	}
-	now := time.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.swept) > idleBucket {
-		for k, b := range l.buckets {
-			if now.Sub(b.seen) > idleBucket {
-				delete(l.buckets, k)
-			}
+	res, err := l.redis.Allow(ctx, l.prefix+key, l.limit)
+	if err != nil {
+		if now := time.Now().Unix(); now-l.warned.Load() >= int64(warnEvery.Seconds()) {
+			l.warned.Store(now)
+			l.log.Warn("rate limit not applied: Redis does not answer", "limit", l.name, "err", err)
 		}
-		l.swept = now
+		return true
 	}
-	b, ok := l.buckets[key]
-	if !ok {
-		b = &bucket{lim: rate.NewLimiter(l.rate, l.burst)}
-		l.buckets[key] = b
+	if res.Allowed == 0 {
+		if l.refused != nil {
+			l.refused.Inc()
+		}
+		return false
 	}
-	b.seen = now
-	return b.lim.AllowN(now, 1)
+	return true
 }
 
 // TooMany answers 429 with a Retry-After peers and scripts honour.
