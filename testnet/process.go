@@ -4,25 +4,37 @@ import (
 	"bytes"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
 )
 
-// process is a server a test started (an S3 server, a Redis, an archipel
+// Process is a server a test started (an S3 server, a Redis, an archipel
 // binary), with its output kept for failure messages.
-type process struct {
+type Process struct {
 	cmd    *exec.Cmd
 	out    *syncBuffer
 	exited chan error
 	once   sync.Once
 }
 
-// startProcess runs bin with args in dir (the current folder when empty),
-// with env added to the test's environment.
-func startProcess(dir string, env []string, bin string, args ...string) (*process, error) {
-	p := &process{out: &syncBuffer{}, exited: make(chan error, 1)}
+// StartProcess runs bin with args in dir (the current folder when empty),
+// with env added to the test's environment, until the test ends.
+func StartProcess(t testing.TB, dir string, env []string, bin string, args ...string) *Process {
+	t.Helper()
+	p, err := startProcess(dir, env, bin, args...)
+	if err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	t.Cleanup(p.Stop)
+	return p
+}
+
+func startProcess(dir string, env []string, bin string, args ...string) (*Process, error) {
+	p := &Process{out: &syncBuffer{}, exited: make(chan error, 1)}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Dir, p.cmd.Stdout, p.cmd.Stderr = dir, p.out, p.out
 	if len(env) > 0 {
@@ -35,8 +47,9 @@ func startProcess(dir string, env []string, bin string, args ...string) (*proces
 	return p, nil
 }
 
-// stop asks the process to end (SIGTERM), then kills it after 10 s.
-func (p *process) stop() {
+// Stop asks the process to end (SIGTERM), then kills it after 10 s; safe to
+// call twice.
+func (p *Process) Stop() {
 	p.once.Do(func() {
 		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -49,9 +62,9 @@ func (p *process) stop() {
 	})
 }
 
-// waitReady calls ready until it succeeds, the process exits or timeout
+// WaitReady calls ready until it succeeds, the process exits or timeout
 // passes.
-func (p *process) waitReady(timeout time.Duration, ready func() error) error {
+func (p *Process) WaitReady(timeout time.Duration, ready func() error) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		select {
@@ -71,7 +84,10 @@ func (p *process) waitReady(timeout time.Duration, ready func() error) error {
 	}
 }
 
-func (p *process) name() string { return strings.Join(p.cmd.Args, " ") }
+// Output is what the process wrote so far (stdout and stderr).
+func (p *Process) Output() string { return p.out.String() }
+
+func (p *Process) name() string { return strings.Join(p.cmd.Args, " ") }
 
 // syncBuffer is a bytes.Buffer that the process writes while a test reads.
 type syncBuffer struct {
@@ -89,4 +105,16 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// BuildArchipel builds the archipel command into a temporary folder and
+// returns its path, for tests that run it as operators do.
+func BuildArchipel(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "archipel")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/archipel-social/archipel/cmd/archipel")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

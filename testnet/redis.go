@@ -34,8 +34,8 @@ func startRedisProcess(t testing.TB, dir string, args []string, ready func() err
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(p.stop)
-	if err := p.waitReady(20*time.Second, ready); err != nil {
+	t.Cleanup(p.Stop)
+	if err := p.WaitReady(20*time.Second, ready); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -74,21 +74,21 @@ func (s *S3Server) start(t testing.TB, bin string) error {
 	}
 	client, err := minio.New(s.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(s.AccessKey, s.SecretKey, ""), Region: "us-east-1"})
 	if err != nil {
-		p.stop()
+		p.Stop()
 		return err
 	}
-	err = p.waitReady(30*time.Second, func() error {
+	err = p.WaitReady(30*time.Second, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		_, err := client.ListBuckets(ctx)
 		return err
 	})
 	if err != nil {
-		p.stop()
+		p.Stop()
 		return err
 	}
 	s.Client = client
-	t.Cleanup(p.stop)
+	t.Cleanup(p.Stop)
 	return nil
 }
 
