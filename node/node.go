@@ -103,6 +103,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		pool.Close()
 		return nil, err
 	}
+	queue.SetRedisLogger(log)
 	rdb, err := ConnectRedis(ctx, cfg.RedisURL)
 	if err != nil {
 		pool.Close()

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -170,4 +172,20 @@ func RedactRedisURL(raw string) string {
 		tail = path + "?" + q.Encode()
 	}
 	return scheme + "://" + authority + tail
+}
+
+// SetRedisLogger sends go-redis's own messages (a Sentinel's new master, a
+// cluster's reloaded slots, a dropped connection) to log, instead of the
+// standard library's logger. go-redis has one logger per process: the
+// first call sets it.
+func SetRedisLogger(log *slog.Logger) {
+	setRedisLogger.Do(func() { redis.SetLogger(redisLogger{log}) })
+}
+
+var setRedisLogger sync.Once
+
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	r.l.InfoContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
