@@ -21,6 +21,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
+
+	"github.com/archipel-social/archipel/queue"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/testnet"
 )
@@ -162,6 +165,25 @@ func (c *cluster) metric(series string) float64 {
 	return sum
 }
 
+// dropRedisState removes what the test's processes left in the shared
+// Redis under their prefix: queues and rate-limit buckets.
+func dropRedisState(t *testing.T, prefix string) {
+	ctx := context.Background()
+	rdb, err := queue.ConnectRedis(ctx, testnet.RedisURL())
+	if err != nil {
+		t.Log(err)
+		return
+	}
+	defer rdb.Close()
+	q, insp := queue.New(rdb, prefix), asynq.NewInspectorFromRedisClient(rdb)
+	for _, name := range []string{q.DeliverQueue(), q.InboxQueue(), q.CronQueue()} {
+		_ = insp.DeleteQueue(name, true)
+	}
+	if keys, _ := rdb.Keys(ctx, "rate:"+prefix+":*").Result(); len(keys) > 0 {
+		rdb.Del(ctx, keys...)
+	}
+}
+
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // Two serve processes (--worker=false) behind a round-robin load balancer and
@@ -177,13 +199,15 @@ func TestSeveralProcessesBehindALoadBalancer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	prefix := "t" + store.NewID()
+	t.Cleanup(func() { dropRedisState(t, prefix) })
 	jar, _ := cookiejar.New(nil)
 	c := &cluster{t: t, bin: bin, public: "http://" + ln.Addr().String(), http: &http.Client{Jar: jar, Timeout: time.Minute}}
 	c.env = []string{
 		"ARCHIPEL_PUBLIC_URL=" + c.public,
 		"ARCHIPEL_DATABASE_URL=" + testnet.NewDatabase(t),
 		"ARCHIPEL_REDIS_URL=" + testnet.RedisURL(),
-		"ARCHIPEL_QUEUE_PREFIX=t" + store.NewID(),
+		"ARCHIPEL_QUEUE_PREFIX=" + prefix,
 		"ARCHIPEL_STORAGE_URL=" + bucket.URL,
 		"ARCHIPEL_S3_ACCESS_KEY=" + s3.AccessKey,
 		"ARCHIPEL_S3_SECRET_KEY=" + s3.SecretKey,
