@@ -110,6 +110,10 @@ type setting struct {
 	target                *string
 }
 
+// secrets do not show their environment value as the flag's default in
+// --help.
+var secrets = map[string]bool{"ARCHIPEL_S3_SECRET_KEY": true}
+
 func (c *Config) settings() []setting {
 	return []setting{
 		{"listen", "ARCHIPEL_LISTEN", DefaultListen, "address the HTTP server listens on", &c.Listen},
@@ -147,10 +151,14 @@ func (c *Config) settings() []setting {
 func (c *Config) Register(fs *flag.FlagSet) {
 	for _, s := range c.settings() {
 		def := s.def
-		if v, ok := os.LookupEnv(s.env); ok {
+		v, fromEnv := os.LookupEnv(s.env)
+		if fromEnv && !secrets[s.env] {
 			def = v
 		}
 		fs.StringVar(s.target, s.flag, def, fmt.Sprintf("%s (env %s)", s.usage, s.env))
+		if fromEnv && secrets[s.env] {
+			*s.target = v
+		}
 	}
 }
 

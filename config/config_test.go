@@ -72,3 +72,23 @@ func TestStorageURL(t *testing.T) {
 		t.Error("a mistyped parameter is accepted")
 	}
 }
+
+// The S3 secret comes from the environment without showing in --help.
+func TestSecretNotInHelp(t *testing.T) {
+	t.Setenv("ARCHIPEL_S3_SECRET_KEY", "tres-secret")
+	var c Config
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	c.Register(fs)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if c.S3SecretKey != "tres-secret" {
+		t.Errorf("secret from the environment: %q", c.S3SecretKey)
+	}
+	if d := fs.Lookup("s3-secret-key").DefValue; d != "" {
+		t.Errorf("--help shows the secret as the default: %q", d)
+	}
+	if err := fs.Parse([]string{"--s3-secret-key", "autre"}); err != nil || c.S3SecretKey != "autre" {
+		t.Errorf("the flag does not win over the variable: %q %v", c.S3SecretKey, err)
+	}
+}

@@ -39,7 +39,7 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	embedded := fs.Bool("worker", runWorker, "also run the queue worker in this process; false to scale out with `archipel worker` processes (env ARCHIPEL_WORKER)")
+	embedded := fs.Bool("worker", runWorker, "also run the queue worker in this process; false to scale out with separate \"archipel worker\" processes (env ARCHIPEL_WORKER)")
 	if err := fs.Parse(args); err != nil {
 		return flagErr(err)
 	}

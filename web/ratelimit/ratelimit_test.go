@@ -99,3 +99,28 @@ func TestLimiterWithoutRedis(t *testing.T) {
 		t.Errorf("refusals counted while Redis is down: %v", got)
 	}
 }
+
+// BenchmarkAllow is the cost a limit adds to each request: one round trip
+// to Redis (a Lua script).
+func BenchmarkAllow(b *testing.B) {
+	opt, err := redis.ParseURL(testnet.RedisURL())
+	if err != nil {
+		b.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	prefix := "b" + store.NewID()
+	l := ratelimit.New(rdb, prefix, ratelimit.InboxPerHost, 1e9, 1e9, nil, nil)
+	ctx := context.Background()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if !l.Allow(ctx, "peer.example") {
+				b.Fatal("refused")
+			}
+		}
+	})
+	keys, _ := rdb.Keys(ctx, "rate:"+prefix+":*").Result()
+	if len(keys) > 0 {
+		rdb.Del(ctx, keys...)
+	}
+}
