@@ -101,7 +101,7 @@ func TestLimiterWithoutRedis(t *testing.T) {
 }
 
 // BenchmarkAllow is the cost a limit adds to each request: one round trip
-// to Redis (a Lua script).
+// to Redis (a Lua script), side by side with a bare PING for scale.
 func BenchmarkAllow(b *testing.B) {
 	opt, err := redis.ParseURL(testnet.RedisURL())
 	if err != nil {
@@ -112,12 +112,23 @@ func BenchmarkAllow(b *testing.B) {
 	prefix := "b" + store.NewID()
 	l := ratelimit.New(rdb, prefix, ratelimit.InboxPerHost, 1e9, 1e9, nil, nil)
 	ctx := context.Background()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if !l.Allow(ctx, "peer.example") {
-				b.Fatal("refused")
+	b.Run("allow", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if !l.Allow(ctx, "peer.example") {
+					b.Fatal("refused")
+				}
 			}
-		}
+		})
+	})
+	b.Run("ping", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := rdb.Ping(ctx).Err(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	})
 	keys, _ := rdb.Keys(ctx, "rate:"+prefix+":*").Result()
 	if len(keys) > 0 {
