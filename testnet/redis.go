@@ -151,11 +151,15 @@ func StartRedisCluster(t testing.TB) []string {
 	if out, err := exec.Command(cli, args...).CombinedOutput(); err != nil {
 		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
 	}
-	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
-	defer c.Close()
-	Eventually(t, 20*time.Second, "the Redis cluster is ready", func() bool {
-		info, err := c.ClusterInfo(context.Background()).Result()
-		return err == nil && strings.Contains(info, "cluster_state:ok")
-	})
+	// Ready when every node says so (a node that has not yet learnt the
+	// others' slots would send the first clients elsewhere).
+	for _, addr := range addrs {
+		c := redis.NewClient(&redis.Options{Addr: addr})
+		Eventually(t, 20*time.Second, "Redis cluster node "+addr+" is ready", func() bool {
+			info, err := c.ClusterInfo(context.Background()).Result()
+			return err == nil && strings.Contains(info, "cluster_state:ok") && strings.Contains(info, "cluster_slots_ok:16384")
+		})
+		c.Close()
+	}
 	return addrs
 }
