@@ -282,6 +282,7 @@ func parseBool(name, v string) (bool, error) {
 	}
 	return b, nil
 }
+
 // parseRate reads a rate and its burst from their flags; without them (a
 // Config built in Go), a zero rate is the default.
 func parseRate(set, def Rate, rateFlag, rate, burstFlag, burst string) (Rate, error) {
