@@ -112,7 +112,7 @@ type setting struct {
 
 // secrets do not show their environment value as the flag's default in
 // --help.
-var secrets = map[string]bool{"ARCHIPEL_S3_SECRET_KEY": true}
+var secrets = map[string]bool{"ARCHIPEL_S3_SECRET_KEY": true, "ARCHIPEL_OIDC_CLIENT_SECRET": true}
 
 func (c *Config) settings() []setting {
 	return []setting{
