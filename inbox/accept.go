@@ -98,14 +98,25 @@ func answeredMembership(ctx context.Context, p *Processor, in *incoming, m *stor
 	if m.State == store.StateBanned {
 		return nil
 	}
-	if !accepted {
-		return p.Store.DeleteMembership(ctx, m.GroupID, m.MemberID)
-	}
-	m.State = store.StateAccepted
 	return p.Store.Tx(ctx, func(tx *store.Store) error {
+		told := store.Notification{Recipient: m.MemberID, Type: store.NotifyJoinRejected, From: group.ID, GroupID: group.ID}
+		if !accepted {
+			if err := tx.DeleteMembership(ctx, m.GroupID, m.MemberID); err != nil {
+				return err
+			}
+			return tx.Notify(ctx, told)
+		}
+		m.State, told.Type = store.StateAccepted, store.NotifyJoinApproved
 		if err := tx.SetMembership(ctx, m); err != nil {
 			return err
 		}
-		return tx.LogGroupEvent(ctx, m.GroupID, m.MemberID, &in.actor.ID, outbox.EventJoined)
+		if err := tx.LogGroupEvent(ctx, m.GroupID, m.MemberID, &in.actor.ID, outbox.EventJoined); err != nil {
+			return err
+		}
+		// Joining an open group needs no one's approval: nothing to tell.
+		if g, err := tx.GroupOf(ctx, group); err != nil || g.JoinPolicy == store.JoinOpen {
+			return err
+		}
+		return tx.Notify(ctx, told)
 	})
 }

@@ -49,9 +49,14 @@ func announce(ctx context.Context, p *Processor, in *incoming) error {
 	if shared.DeletedAt != nil || shared.GroupID != nil || (shared.Visibility != store.ObjPublic && shared.Visibility != store.ObjUnlisted) {
 		return refused("%s shared %s, which is not public", in.actor.URI, shared.URI)
 	}
-	_, err = p.Store.CreateObject(ctx, &store.Object{URI: in.row.URI, Type: store.ShareType, AttributedTo: in.actor.ID,
-		Visibility: store.ObjPublic, URL: shared.URI})
-	return err
+	return p.Store.Tx(ctx, func(tx *store.Store) error {
+		created, err := tx.CreateObject(ctx, &store.Object{URI: in.row.URI, Type: store.ShareType, AttributedTo: in.actor.ID,
+			Visibility: store.ObjPublic, URL: shared.URI})
+		if err != nil || !created {
+			return err
+		}
+		return tx.Notify(ctx, store.Notification{Recipient: shared.AttributedTo, Type: store.NotifyReblog, From: in.actor.ID, ObjectID: shared.ID})
+	})
 }
 
 // fetchPost dereferences an announced post from its origin, with its

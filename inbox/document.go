@@ -55,9 +55,11 @@ func add(ctx context.Context, p *Processor, in *incoming) error {
 		if err := tx.CreateDocument(ctx, obj.ID, folder, doc.Version); err != nil {
 			return err
 		}
-		_, err := tx.AddVersion(ctx, &store.Version{ObjectID: obj.ID, Version: doc.Version, SHA256: f.SHA256, Size: f.Size,
-			MediaType: f.MediaType, FileName: f.Name, UploadedBy: &in.actor.ID, SourceURL: doc.URL, Stored: true})
-		return err
+		if _, err := tx.AddVersion(ctx, &store.Version{ObjectID: obj.ID, Version: doc.Version, SHA256: f.SHA256, Size: f.Size,
+			MediaType: f.MediaType, FileName: f.Name, UploadedBy: &in.actor.ID, SourceURL: doc.URL, Stored: true}); err != nil {
+			return err
+		}
+		return outbox.NotifyDocument(ctx, tx, obj)
 	})
 	if err != nil {
 		p.Outbox.Discard(ctx, f)
@@ -310,6 +312,9 @@ func (p *Processor) groupDocument(ctx context.Context, g, uploader *store.Actor,
 				return fmt.Errorf("document %s exists but is not a document", doc.URI)
 			}
 			if err := tx.CreateDocument(ctx, obj.ID, doc.Folder, doc.Version); err != nil {
+				return err
+			}
+			if err := outbox.NotifyDocument(ctx, tx, obj); err != nil {
 				return err
 			}
 			objectID = obj.ID

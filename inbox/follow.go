@@ -48,11 +48,16 @@ func follow(ctx context.Context, p *Processor, in *incoming) error {
 		// Following again (a lost Accept): accept again.
 		f.State = store.FollowAccepted
 	}
+	if manual && f.State != store.FollowAccepted {
+		return p.Store.Tx(ctx, func(tx *store.Store) error {
+			if err := tx.SetFollow(ctx, f); err != nil {
+				return err
+			}
+			return tx.Notify(ctx, store.Notification{Recipient: target.ID, Type: store.NotifyFollowRequest, From: in.actor.ID})
+		})
+	}
 	if err := p.Store.SetFollow(ctx, f); err != nil {
 		return err
-	}
-	if manual && f.State != store.FollowAccepted {
-		return nil
 	}
 	return p.Outbox.AnswerFollow(ctx, target, in.actor, true)
 }

@@ -89,9 +89,9 @@ func groupAnnounce(ctx context.Context, p *Processor, in *incoming) error {
 		if err != nil || existing == nil {
 			return err
 		}
-		return p.Store.AddLike(ctx, author.ID, existing.ID, sub.row.URI)
+		return p.addLike(ctx, author.ID, existing, sub.row.URI)
 	case vocab.UndoType:
-		return p.Store.RemoveLikeByActivity(ctx, author.ID, sub.objectID())
+		return p.removeLike(ctx, author.ID, sub.objectID())
 	}
 	return refused("group announce of %s is not handled", inner.Type)
 }

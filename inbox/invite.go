@@ -43,7 +43,10 @@ func invite(ctx context.Context, p *Processor, in *incoming) error {
 		if err != nil {
 			return err
 		}
-		return tx.LogGroupEvent(ctx, in.actor.ID, invitee.ID, nil, outbox.EventInvited)
+		if err := tx.LogGroupEvent(ctx, in.actor.ID, invitee.ID, nil, outbox.EventInvited); err != nil {
+			return err
+		}
+		return tx.Notify(ctx, store.Notification{Recipient: invitee.ID, Type: store.NotifyGroupInvitation, From: in.actor.ID, GroupID: in.actor.ID})
 	})
 }
 
@@ -70,6 +73,9 @@ func remove(ctx context.Context, p *Processor, in *incoming) error {
 		if err := tx.DeleteMembership(ctx, in.actor.ID, member.ID); err != nil {
 			return err
 		}
-		return tx.LogGroupEvent(ctx, in.actor.ID, member.ID, nil, outbox.EventRemoved)
+		if err := tx.LogGroupEvent(ctx, in.actor.ID, member.ID, nil, outbox.EventRemoved); err != nil {
+			return err
+		}
+		return tx.Notify(ctx, store.Notification{Recipient: member.ID, Type: store.NotifyGroupRemoval, From: in.actor.ID, GroupID: in.actor.ID})
 	})
 }

@@ -65,12 +65,17 @@ func join(ctx context.Context, p *Processor, in *incoming) error {
 	if existing != nil && existing.State == store.StatePending {
 		return nil // asked twice
 	}
-	err = p.Store.SetMembership(ctx, &store.Membership{GroupID: g.ID, MemberID: in.actor.ID, Role: store.MemberMember,
-		State: store.StatePending, ActivityURI: in.row.URI})
-	if err != nil {
-		return err
-	}
-	return p.Store.LogGroupEvent(ctx, g.ID, in.actor.ID, nil, outbox.EventRequested)
+	return p.Store.Tx(ctx, func(tx *store.Store) error {
+		err := tx.SetMembership(ctx, &store.Membership{GroupID: g.ID, MemberID: in.actor.ID, Role: store.MemberMember,
+			State: store.StatePending, ActivityURI: in.row.URI})
+		if err != nil {
+			return err
+		}
+		if err := tx.LogGroupEvent(ctx, g.ID, in.actor.ID, nil, outbox.EventRequested); err != nil {
+			return err
+		}
+		return tx.NotifyGroupModerators(ctx, store.Notification{Type: store.NotifyJoinRequest, From: in.actor.ID, GroupID: g.ID})
+	})
 }
 
 // leave: a remote member leaves one of our groups.
@@ -94,6 +99,10 @@ func (p *Processor) leaveGroup(ctx context.Context, g *store.Group, member *stor
 	}
 	return p.Store.Tx(ctx, func(tx *store.Store) error {
 		if err := tx.DeleteMembership(ctx, g.ID, member.ID); err != nil {
+			return err
+		}
+		// A request that is withdrawn leaves the animators' lists.
+		if err := tx.Unnotify(ctx, store.Notification{Type: store.NotifyJoinRequest, From: member.ID, GroupID: g.ID}); err != nil {
 			return err
 		}
 		return tx.LogGroupEvent(ctx, g.ID, member.ID, nil, outbox.EventLeft)

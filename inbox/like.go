@@ -27,8 +27,29 @@ func like(ctx context.Context, p *Processor, in *incoming) error {
 			return refused("%s is not a member of the post's group", in.actor.URI)
 		}
 	}
-	if err := p.Store.AddLike(ctx, in.actor.ID, obj.ID, in.row.URI); err != nil {
+	if err := p.addLike(ctx, in.actor.ID, obj, in.row.URI); err != nil {
 		return err
 	}
 	return p.announceIfLocalGroup(ctx, in, obj)
+}
+
+// addLike records a like and notifies the post's author, together.
+func (p *Processor) addLike(ctx context.Context, actorID int64, obj *store.Object, activityURI string) error {
+	return p.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.AddLike(ctx, actorID, obj.ID, activityURI); err != nil {
+			return err
+		}
+		return tx.Notify(ctx, store.Notification{Recipient: obj.AttributedTo, Type: store.NotifyFavourite, From: actorID, ObjectID: obj.ID})
+	})
+}
+
+// removeLike forgets the like an activity made, and its notification.
+func (p *Processor) removeLike(ctx context.Context, actorID int64, activityURI string) error {
+	return p.Store.Tx(ctx, func(tx *store.Store) error {
+		objectID, err := tx.RemoveLikeByActivity(ctx, actorID, activityURI)
+		if err != nil || objectID == 0 {
+			return err
+		}
+		return tx.Unnotify(ctx, store.Notification{Type: store.NotifyFavourite, From: actorID, ObjectID: objectID})
+	})
 }

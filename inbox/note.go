@@ -9,6 +9,7 @@ import (
 
 	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/markup"
+	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -149,6 +150,6 @@ func (p *Processor) storeNote(ctx context.Context, n *remoteNote) error {
 				}
 			}
 		}
-		return nil
+		return outbox.NotifyPost(ctx, tx, n.obj, n.addressed)
 	})
 }

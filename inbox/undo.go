@@ -31,7 +31,7 @@ func undo(ctx context.Context, p *Processor, in *incoming) error {
 		} else if err != nil {
 			return err
 		}
-		if err := p.Store.DeleteFollow(ctx, in.actor.ID, target.ID); err != nil {
+		if err := p.endFollow(ctx, in.actor.ID, target.ID); err != nil {
 			return err
 		}
 		if target.Type == store.TypeGroup && target.Local {
@@ -43,7 +43,7 @@ func undo(ctx context.Context, p *Processor, in *incoming) error {
 		}
 		return nil
 	case "Like":
-		return p.Store.RemoveLikeByActivity(ctx, in.actor.ID, undone.URI)
+		return p.removeLike(ctx, in.actor.ID, undone.URI)
 	case "Announce":
 		share, err := p.Store.ObjectByURI(ctx, undone.URI)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && (share.Type != store.ShareType || share.AttributedTo != in.actor.ID)) {
@@ -51,7 +51,18 @@ func undo(ctx context.Context, p *Processor, in *incoming) error {
 		} else if err != nil {
 			return err
 		}
-		return p.Store.DeleteObject(ctx, share.ID)
+		return p.Store.Tx(ctx, func(tx *store.Store) error {
+			if err := tx.DeleteObject(ctx, share.ID); err != nil {
+				return err
+			}
+			shared, err := tx.ObjectByURI(ctx, share.URL)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			return tx.Unnotify(ctx, store.Notification{Type: store.NotifyReblog, From: in.actor.ID, ObjectID: shared.ID})
+		})
 	}
 	return refused("undo of %s is not handled", undone.Type)
 }
@@ -69,5 +80,20 @@ func (p *Processor) undoByContent(ctx context.Context, in *incoming) error {
 	} else if err != nil {
 		return err
 	}
-	return p.Store.DeleteFollow(ctx, in.actor.ID, target.ID)
+	return p.endFollow(ctx, in.actor.ID, target.ID)
+}
+
+// endFollow forgets a follow and its notifications.
+func (p *Processor) endFollow(ctx context.Context, followerID, followeeID int64) error {
+	return p.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.DeleteFollow(ctx, followerID, followeeID); err != nil {
+			return err
+		}
+		for _, typ := range []string{store.NotifyFollow, store.NotifyFollowRequest} {
+			if err := tx.Unnotify(ctx, store.Notification{Recipient: followeeID, Type: typ, From: followerID}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -78,6 +78,10 @@ func (p *Processor) updateNote(ctx context.Context, existing *store.Object, n *r
 		if err := tx.UpdateObject(ctx, existing); err != nil {
 			return err
 		}
-		return tx.SetObjectTags(ctx, existing.ID, n.tags)
+		if err := tx.SetObjectTags(ctx, existing.ID, n.tags); err != nil {
+			return err
+		}
+		// Those here who shared it are told (Mastodon's update).
+		return tx.NotifySharers(ctx, store.Notification{Type: store.NotifyUpdate, From: existing.AttributedTo, ObjectID: existing.ID})
 	})
 }

@@ -21,6 +21,12 @@ const versionTable = "schema_version"
 // Apply brings the database to the latest version and returns it. Several
 // processes may call it at once: tern serialises them with an advisory lock.
 func Apply(ctx context.Context, pool *pgxpool.Pool) (int32, error) {
+	return ApplyTo(ctx, pool, -1)
+}
+
+// ApplyTo brings the database to one version (-1: the latest), for tests of
+// a migration's handling of the rows before it.
+func ApplyTo(ctx context.Context, pool *pgxpool.Pool, version int32) (int32, error) {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
@@ -37,7 +43,12 @@ func Apply(ctx context.Context, pool *pgxpool.Pool) (int32, error) {
 	if err := m.LoadMigrations(sub); err != nil {
 		return 0, fmt.Errorf("migrate: load: %w", err)
 	}
-	if err := m.Migrate(ctx); err != nil {
+	if version < 0 {
+		err = m.Migrate(ctx)
+	} else {
+		err = m.MigrateTo(ctx, version)
+	}
+	if err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
 	return m.GetCurrentVersion(ctx)

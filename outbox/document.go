@@ -179,6 +179,9 @@ func (o *Outbox) uploadDocument(ctx context.Context, author *store.Actor, groupI
 		if _, err := tx.AddVersion(ctx, v); err != nil {
 			return err
 		}
+		if err := NotifyDocument(ctx, tx, obj); err != nil {
+			return err
+		}
 		d := &store.Document{Object: obj, Folder: folder, CurrentVersion: 1, Versions: []store.Version{*v}}
 		ds, err = o.publishDocument(ctx, tx, vocab.AddType, author, g, d, v)
 		return err

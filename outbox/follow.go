@@ -31,10 +31,16 @@ func (o *Outbox) Follow(ctx context.Context, follower, target *store.Actor) (*st
 		}
 	}
 	if target.Local {
+		n := store.Notification{Recipient: target.ID, Type: store.NotifyFollowRequest, From: follower.ID}
 		if !target.ManuallyApprovesFollowers {
-			f.State = store.FollowAccepted
+			f.State, n.Type = store.FollowAccepted, store.NotifyFollow
 		}
-		return f, o.Store.SetFollow(ctx, f)
+		return f, o.Store.Tx(ctx, func(tx *store.Store) error {
+			if err := tx.SetFollow(ctx, f); err != nil {
+				return err
+			}
+			return tx.Notify(ctx, n)
+		})
 	}
 	var ds []store.Delivery
 	err := o.Store.Tx(ctx, func(tx *store.Store) error {
@@ -62,8 +68,11 @@ func (o *Outbox) Unfollow(ctx context.Context, follower, target *store.Actor) er
 	}
 	var ds []store.Delivery
 	err = o.Store.Tx(ctx, func(tx *store.Store) error {
-		if err := tx.DeleteFollow(ctx, follower.ID, target.ID); err != nil || target.Local {
+		if err := tx.DeleteFollow(ctx, follower.ID, target.ID); err != nil {
 			return err
+		}
+		if target.Local {
+			return unnotifyFollow(ctx, tx, follower.ID, target.ID)
 		}
 		follow := ap.FollowActivity(f.ActivityURI, follower.URI, target.URI)
 		undo := ap.NewActivity(vocab.UndoType, o.Links.Activity(store.NewID()), follower.URI, follow, ap.IRIs(target.URI), nil)
@@ -92,7 +101,20 @@ func (o *Outbox) AnswerFollow(ctx context.Context, followee, follower *store.Act
 		} else {
 			err = tx.DeleteFollow(ctx, follower.ID, followee.ID)
 		}
-		if err != nil || follower.Local {
+		if err != nil {
+			return err
+		}
+		// The request is answered: it leaves the list; an accepted one
+		// shows as a follow.
+		if err := tx.Unnotify(ctx, store.Notification{Recipient: followee.ID, Type: store.NotifyFollowRequest, From: follower.ID}); err != nil {
+			return err
+		}
+		if accept {
+			if err := tx.Notify(ctx, store.Notification{Recipient: followee.ID, Type: store.NotifyFollow, From: follower.ID}); err != nil {
+				return err
+			}
+		}
+		if follower.Local {
 			return err
 		}
 		ds, err = o.publishFollowAnswer(ctx, tx, followee, follower, f.ActivityURI, accept)
@@ -131,4 +153,15 @@ func (o *Outbox) publishFollowAnswer(ctx context.Context, tx *store.Store, follo
 	follow := ap.FollowActivity(followURI, follower.URI, followee.URI)
 	answer := ap.NewActivity(typ, o.Links.Activity(store.NewID()), followee.URI, follow, ap.IRIs(follower.URI), nil)
 	return o.publish(ctx, tx, followee, answer, followURI, inboxesOf(follower))
+}
+
+// unnotifyFollow takes back the follow (or follow request) notification of
+// a follow that ended.
+func unnotifyFollow(ctx context.Context, tx *store.Store, followerID, followeeID int64) error {
+	for _, typ := range []string{store.NotifyFollow, store.NotifyFollowRequest} {
+		if err := tx.Unnotify(ctx, store.Notification{Recipient: followeeID, Type: typ, From: followerID}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

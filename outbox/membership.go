@@ -103,7 +103,13 @@ func (o *Outbox) Join(ctx context.Context, member, groupActor *store.Actor) (*st
 		if state == store.StatePending {
 			kind = EventRequested
 		}
-		return tx.LogGroupEvent(ctx, g.ID, member.ID, nil, kind)
+		if err := tx.LogGroupEvent(ctx, g.ID, member.ID, nil, kind); err != nil {
+			return err
+		}
+		if state == store.StatePending {
+			return tx.NotifyGroupModerators(ctx, store.Notification{Type: store.NotifyJoinRequest, From: member.ID, GroupID: g.ID})
+		}
+		return unnotifyInvitation(ctx, tx, member.ID, g.ID)
 	})
 	return m, err
 }
@@ -129,6 +135,9 @@ func (o *Outbox) joinRemote(ctx context.Context, member *store.Actor, g *store.G
 	var ds []store.Delivery
 	err := o.Store.Tx(ctx, func(tx *store.Store) error {
 		if err := tx.SetMembership(ctx, m); err != nil {
+			return err
+		}
+		if err := unnotifyInvitation(ctx, tx, member.ID, g.ID); err != nil {
 			return err
 		}
 		var err error
@@ -165,6 +174,9 @@ func (o *Outbox) Leave(ctx context.Context, member, groupActor *store.Actor) err
 	var ds []store.Delivery
 	err = o.Store.Tx(ctx, func(tx *store.Store) error {
 		if err := tx.DeleteMembership(ctx, groupActor.ID, member.ID); err != nil {
+			return err
+		}
+		if err := unnotifyMembership(ctx, tx, member.ID, groupActor.ID); err != nil {
 			return err
 		}
 		if groupActor.Local {
@@ -281,6 +293,19 @@ func (o *Outbox) AnswerJoin(ctx context.Context, g *store.Group, member *store.A
 		if err := tx.LogGroupEvent(ctx, g.ID, member.ID, byID, kind); err != nil {
 			return err
 		}
+		if err := unnotifyMembership(ctx, tx, member.ID, g.ID); err != nil {
+			return err
+		}
+		if byID != nil {
+			// An animator decided: the applicant is told.
+			typ := store.NotifyJoinRejected
+			if accept {
+				typ = store.NotifyJoinApproved
+			}
+			if err := tx.Notify(ctx, store.Notification{Recipient: member.ID, Type: typ, From: *byID, GroupID: g.ID}); err != nil {
+				return err
+			}
+		}
 		if member.Local || joinURI == "" {
 			return nil
 		}
@@ -341,6 +366,9 @@ func (o *Outbox) Invite(ctx context.Context, acct *store.Account, groupID int64,
 		if err := tx.LogGroupEvent(ctx, g.ID, invitee.ID, &by.ID, EventInvited); err != nil {
 			return err
 		}
+		if err := tx.Notify(ctx, store.Notification{Recipient: invitee.ID, Type: store.NotifyGroupInvitation, From: by.ID, GroupID: g.ID}); err != nil {
+			return err
+		}
 		if invitee.Local {
 			return nil
 		}
@@ -387,6 +415,12 @@ func (o *Outbox) Remove(ctx context.Context, acct *store.Account, groupID, membe
 			return err
 		}
 		if err := tx.LogGroupEvent(ctx, g.ID, member.ID, &by.ID, EventRemoved); err != nil {
+			return err
+		}
+		if err := unnotifyMembership(ctx, tx, member.ID, g.ID); err != nil {
+			return err
+		}
+		if err := tx.Notify(ctx, store.Notification{Recipient: member.ID, Type: store.NotifyGroupRemoval, From: by.ID, GroupID: g.ID}); err != nil {
 			return err
 		}
 		if member.Local {
@@ -439,7 +473,10 @@ func (o *Outbox) SetRole(ctx context.Context, acct *store.Account, groupID, memb
 		if role != store.MemberMember {
 			kind = EventAnimator
 		}
-		return tx.LogGroupEvent(ctx, g.ID, memberID, &by.ID, kind)
+		if err := tx.LogGroupEvent(ctx, g.ID, memberID, &by.ID, kind); err != nil {
+			return err
+		}
+		return tx.Notify(ctx, store.Notification{Recipient: memberID, Type: store.NotifyGroupRole, From: by.ID, GroupID: g.ID})
 	})
 }
 
@@ -451,4 +488,19 @@ func joinType(g *store.Group) vocab.ActivityVocabularyType {
 		return vocab.FollowType
 	}
 	return vocab.JoinType
+}
+
+// unnotifyInvitation takes an invitation out of the invitee's list once
+// answered.
+func unnotifyInvitation(ctx context.Context, tx *store.Store, memberID, groupID int64) error {
+	return tx.Unnotify(ctx, store.Notification{Recipient: memberID, Type: store.NotifyGroupInvitation, GroupID: groupID})
+}
+
+// unnotifyMembership takes a membership's open questions out of every list
+// once it is settled: the invitation, and the request the animators had.
+func unnotifyMembership(ctx context.Context, tx *store.Store, memberID, groupID int64) error {
+	if err := unnotifyInvitation(ctx, tx, memberID, groupID); err != nil {
+		return err
+	}
+	return tx.Unnotify(ctx, store.Notification{Type: store.NotifyJoinRequest, From: memberID, GroupID: groupID})
 }

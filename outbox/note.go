@@ -115,6 +115,9 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 		if err := tx.SetMentions(ctx, obj.ID, actorIDs(mentioned)); err != nil {
 			return err
 		}
+		if err := NotifyPost(ctx, tx, obj, mentioned); err != nil {
+			return err
+		}
 		inboxes, err := o.noteInboxes(ctx, tx, author, obj, recipients)
 		if err != nil {
 			return err
@@ -279,6 +282,9 @@ func (o *Outbox) UpdateNote(ctx context.Context, author *store.Actor, id int64, 
 		if err := tx.SetMentions(ctx, obj.ID, actorIDs(mentioned)); err != nil {
 			return nil, nil, err
 		}
+		if err := tx.NotifySharers(ctx, store.Notification{Type: store.NotifyUpdate, From: author.ID, ObjectID: obj.ID}); err != nil {
+			return nil, nil, err
+		}
 		return o.aboutNote(ctx, tx, vocab.UpdateType, author, obj)
 	})
 	if err != nil {
@@ -435,6 +441,10 @@ func (o *Outbox) Like(ctx context.Context, actor *store.Actor, objectID int64, l
 			err = tx.RemoveLike(ctx, actor.ID, obj.ID)
 		}
 		if err != nil {
+			return err
+		}
+		if err := notifyToggle(ctx, tx, like, store.Notification{Recipient: obj.AttributedTo, Type: store.NotifyFavourite,
+			From: actor.ID, ObjectID: obj.ID}); err != nil {
 			return err
 		}
 		targets := inboxesOf(obj.Author)

@@ -58,6 +58,10 @@ func (o *Outbox) Share(ctx context.Context, actor *store.Actor, objectID int64, 
 				return err
 			}
 		}
+		if err := notifyToggle(ctx, tx, share, store.Notification{Recipient: obj.AttributedTo, Type: store.NotifyReblog,
+			From: actor.ID, ObjectID: obj.ID}); err != nil {
+			return err
+		}
 		raw, err := ap.Marshal(act, nil)
 		if err != nil {
 			return err

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/archipel-social/archipel/markup"
 )
 
@@ -276,4 +278,68 @@ func (s *Store) ForgetRemoteActor(ctx context.Context, id int64) error {
 		_, err := tx.db.Exec(ctx, `delete from memberships where member_id = $1`, id)
 		return err
 	})
+}
+
+// ActorsByIDs loads actors with their skills, by id, in two queries: for
+// the entities of a page.
+func (s *Store) ActorsByIDs(ctx context.Context, ids []int64) (map[int64]*Actor, error) {
+	rows, err := s.db.Query(ctx, `select `+actorColumns+` from actors where id = any($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Actor, error) { return scanActor(r) })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*Actor, len(list))
+	for _, a := range list {
+		out[a.ID] = a
+	}
+	return out, s.fillSkills(ctx, out)
+}
+
+// fillSkills sets the skills of actors in one query.
+func (s *Store) fillSkills(ctx context.Context, actors map[int64]*Actor) error {
+	ids := make([]int64, 0, len(actors))
+	for id := range actors {
+		ids = append(ids, id)
+	}
+	rows, err := s.db.Query(ctx, `select actor_id, label from skills where actor_id = any($1) order by actor_id, folded`, ids)
+	if err != nil {
+		return err
+	}
+	var id int64
+	var label string
+	_, err = pgx.ForEachRow(rows, []any{&id, &label}, func() error {
+		if a := actors[id]; a != nil {
+			a.Skills = append(a.Skills, label)
+		}
+		return nil
+	})
+	return err
+}
+
+// ActorCounts are the numbers an account entity shows.
+type ActorCounts struct {
+	Followers, Following, Statuses int64
+}
+
+// CountsOf reads the counts of several actors in one query.
+func (s *Store) CountsOf(ctx context.Context, ids []int64) (map[int64]ActorCounts, error) {
+	rows, err := s.db.Query(ctx, `select a.id,
+		(select count(*) from follows where followee_id = a.id and state = 'accepted'),
+		(select count(*) from follows where follower_id = a.id and state = 'accepted'),
+		(select count(*) from objects where attributed_to = a.id and deleted_at is null)
+		from unnest($1::bigint[]) a(id)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]ActorCounts, len(ids))
+	var id int64
+	var c ActorCounts
+	_, err = pgx.ForEachRow(rows, []any{&id, &c.Followers, &c.Following, &c.Statuses}, func() error {
+		out[id] = c
+		return nil
+	})
+	return out, err
 }

@@ -112,3 +112,20 @@ func (s *Store) FollowRequests(ctx context.Context, followeeID int64) ([]*Actor,
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Actor, error) { return scanActor(r) })
 }
+
+// SetFollowNotify turns on or off a follower's notification of each new
+// post of the followee (Mastodon's notify).
+func (s *Store) SetFollowNotify(ctx context.Context, followerID, followeeID int64, notify bool) error {
+	_, err := s.db.Exec(ctx, `update follows set notify = $3 where follower_id = $1 and followee_id = $2`, followerID, followeeID, notify)
+	return err
+}
+
+// FollowNotifies tells whether a follower asked to be told of each post.
+func (s *Store) FollowNotifies(ctx context.Context, followerID, followeeID int64) (bool, error) {
+	var on bool
+	err := s.db.QueryRow(ctx, `select notify from follows where follower_id = $1 and followee_id = $2`, followerID, followeeID).Scan(&on)
+	if err = notFoundOr(err); err == ErrNotFound {
+		return false, nil
+	}
+	return on, err
+}

@@ -281,14 +281,10 @@ func (s *Store) MemberEventsBetween(ctx context.Context, memberID int64, after, 
 // GroupTimeline lists a group's live posts, newest first.
 func (s *Store) GroupTimeline(ctx context.Context, groupID int64, p Page) ([]*Object, error) {
 	p = p.normalised()
-	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+	return s.queryObjects(ctx, p, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
 		from objects o join actors a on a.id = o.attributed_to
 		where o.group_id = $1 and o.deleted_at is null and o.type in `+postTypes+` and o.id < $2 and o.id > $3
-		order by o.id desc limit $4`, groupID, p.MaxID, p.MinID, p.Limit)
-	if err != nil {
-		return nil, err
-	}
-	return collectObjects(rows)
+		order by o.id `+p.order()+` limit $4`, groupID, p.MaxID, p.lower(), p.Limit)
 }
 
 // UpsertRemoteGroup records what a remote group's document says of its rules.
@@ -314,4 +310,48 @@ func (s *Store) HasLocalMember(ctx context.Context, groupID int64) (bool, error)
 	err := s.db.QueryRow(ctx, `select exists (select 1 from memberships m join actors a on a.id = m.member_id
 		where m.group_id = $1 and m.state = 'accepted' and a.local)`, groupID).Scan(&ok)
 	return ok, err
+}
+
+// GroupsByIDs loads groups with their actors, by id, in one query.
+func (s *Store) GroupsByIDs(ctx context.Context, ids []int64) (map[int64]*Group, error) {
+	rows, err := s.db.Query(ctx, `select g.visibility, g.join_policy, g.state_only, g.members_uri, g.created_by, `+prefixed("a", actorColumns)+`
+		from groups g join actors a on a.id = g.actor_id where g.actor_id = any($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64]*Group, len(ids))
+	for rows.Next() {
+		var g Group
+		a, err := scanActorAfter(rows, &g.Visibility, &g.JoinPolicy, &g.StateOnly, &g.MembersURI, &g.CreatedBy)
+		if err != nil {
+			return nil, err
+		}
+		g.Actor = a
+		out[a.ID] = &g
+	}
+	return out, rows.Err()
+}
+
+// GroupPageFacts are what a page of group entities shows besides the rows:
+// member counts and the viewer's memberships.
+func (s *Store) GroupPageFacts(ctx context.Context, ids []int64, viewerID int64) (map[int64]int64, map[int64]*Membership, error) {
+	rows, err := s.db.Query(ctx, `select group_id, count(*) filter (where state = 'accepted'),
+		max(role) filter (where member_id = $2), max(state) filter (where member_id = $2)
+		from memberships where group_id = any($1) group by group_id`, ids, viewerID)
+	if err != nil {
+		return nil, nil, err
+	}
+	counts := map[int64]int64{}
+	mine := map[int64]*Membership{}
+	var id, n int64
+	var role, state *string
+	_, err = pgx.ForEachRow(rows, []any{&id, &n, &role, &state}, func() error {
+		counts[id] = n
+		if role != nil && state != nil {
+			mine[id] = &Membership{GroupID: id, MemberID: viewerID, Role: *role, State: *state}
+		}
+		return nil
+	})
+	return counts, mine, err
 }

@@ -25,8 +25,14 @@ func (s *Store) RemoveLike(ctx context.Context, actorID, objectID int64) error {
 	return err
 }
 
-// RemoveLikeByActivity forgets the like made by an activity of an actor.
-func (s *Store) RemoveLikeByActivity(ctx context.Context, actorID int64, activityURI string) error {
-	_, err := s.db.Exec(ctx, `delete from likes where actor_id = $1 and activity_uri = $2`, actorID, activityURI)
-	return err
+// RemoveLikeByActivity forgets the like made by an activity of an actor and
+// returns the object it was about (0 when there was none).
+func (s *Store) RemoveLikeByActivity(ctx context.Context, actorID int64, activityURI string) (int64, error) {
+	var objectID int64
+	err := s.db.QueryRow(ctx, `delete from likes where actor_id = $1 and activity_uri = $2 returning object_id`,
+		actorID, activityURI).Scan(&objectID)
+	if err = notFoundOr(err); err == ErrNotFound {
+		return 0, nil
+	}
+	return objectID, err
 }

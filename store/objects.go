@@ -81,9 +81,11 @@ func (s *Store) UpdateObject(ctx context.Context, o *Object) error {
 }
 
 // DeleteObject marks an object deleted and clears its content: what remains is
-// a tombstone, so a late duplicate Create cannot bring it back.
+// a tombstone, so a late duplicate Create cannot bring it back. Its
+// notifications go with it.
 func (s *Store) DeleteObject(ctx context.Context, id int64) error {
-	_, err := s.db.Exec(ctx, `update objects set deleted_at = coalesce(deleted_at, now()), content = '', name = '',
+	_, err := s.db.Exec(ctx, `with gone as (delete from notifications where object_id = $1)
+		update objects set deleted_at = coalesce(deleted_at, now()), content = '', name = '',
 		summary = '', raw = null where id = $1`, id)
 	return err
 }
@@ -149,22 +151,66 @@ func IsPostType(t string) bool {
 	return t == "Note" || t == "Article" || t == "Page" || t == "Question"
 }
 
-// Page is keyset paging on ids, newest first: MaxID excludes ids at or above
-// it, MinID (when set) excludes ids at or below it.
+// Page is Mastodon's keyset paging on ids, newest first: MaxID excludes ids
+// at or above it; SinceID and MinID exclude ids at or below them. With
+// SinceID the page is the newest after it; with MinID it is the oldest just
+// after it (the page before, for a client scrolling up), still returned
+// newest first, as Mastodon does.
 type Page struct {
-	MaxID int64
-	MinID int64
-	Limit int
+	MaxID   int64
+	SinceID int64
+	MinID   int64
+	Limit   int
 }
 
+// Page sizes: Mastodon's default and largest.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 80
+)
+
 func (p Page) normalised() Page {
-	if p.Limit <= 0 || p.Limit > 80 {
-		p.Limit = 20
+	if p.Limit <= 0 {
+		p.Limit = DefaultPageSize
 	}
+	p.Limit = min(p.Limit, MaxPageSize)
 	if p.MaxID <= 0 {
 		p.MaxID = 1<<63 - 1
 	}
 	return p
+}
+
+// lower is the id a page's items are above.
+func (p Page) lower() int64 { return max(p.SinceID, p.MinID, 0) }
+
+// order is the SQL order that selects the page's items: ascending from
+// MinID, descending otherwise.
+func (p Page) order() string {
+	if p.MinID > 0 {
+		return "asc"
+	}
+	return "desc"
+}
+
+// inOrder puts a page selected in p.order() newest first.
+func inOrder[T any](p Page, list []T) []T {
+	if p.MinID > 0 {
+		for i, j := 0, len(list)-1; i < j; i, j = i+1, j-1 {
+			list[i], list[j] = list[j], list[i]
+		}
+	}
+	return list
+}
+
+// queryObjects runs a page query of objects with their authors, whose SQL
+// orders by o.id in p.order().
+func (s *Store) queryObjects(ctx context.Context, p Page, sql string, args ...any) ([]*Object, error) {
+	rows, err := s.db.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	list, err := collectObjects(rows)
+	return inOrder(p, list), err
 }
 
 // ShareType is the type of the objects that record a followed person's
@@ -233,7 +279,7 @@ func (s *Store) CountShares(ctx context.Context, uris []string) (map[string]int6
 // those it follows (ShareType rows, resolved with SharedPosts).
 func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Object, error) {
 	p = p.normalised()
-	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+	return s.queryObjects(ctx, p, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
 		from objects o join actors a on a.id = o.attributed_to
 		where o.deleted_at is null and o.id < $2 and o.id > $3 and ((o.type in `+postTypes+` and (
 		  o.attributed_to = $1
@@ -244,25 +290,17 @@ func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Obj
 		  or o.id in (select object_id from mentions where actor_id = $1)))
 		  or (o.type = 'Announce' and (o.attributed_to = $1 or o.attributed_to in
 		      (select followee_id from follows where follower_id = $1 and state = 'accepted'))))
-		order by o.id desc limit $4`, actorID, p.MaxID, p.MinID, p.Limit)
-	if err != nil {
-		return nil, err
-	}
-	return collectObjects(rows)
+		order by o.id `+p.order()+` limit $4`, actorID, p.MaxID, p.lower(), p.Limit)
 }
 
 // AuthorObjects lists an actor's public objects, newest first (outbox, profile).
 func (s *Store) AuthorObjects(ctx context.Context, actorID int64, p Page) ([]*Object, error) {
 	p = p.normalised()
-	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+	return s.queryObjects(ctx, p, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
 		from objects o join actors a on a.id = o.attributed_to
 		where o.attributed_to = $1 and o.deleted_at is null and o.type in `+postTypes+` and o.visibility in ('public', 'unlisted')
 		  and o.id < $2 and o.id > $3
-		order by o.id desc limit $4`, actorID, p.MaxID, p.MinID, p.Limit)
-	if err != nil {
-		return nil, err
-	}
-	return collectObjects(rows)
+		order by o.id `+p.order()+` limit $4`, actorID, p.MaxID, p.lower(), p.Limit)
 }
 
 // CountAuthorObjects counts an actor's live objects.
@@ -348,4 +386,34 @@ func (s *Store) MentionedActorsOf(ctx context.Context, objectIDs []int64) (map[i
 		out[id] = append(out[id], a)
 	}
 	return out, rows.Err()
+}
+
+// ObjectsByIDs loads objects with their authors, by id, in one query.
+func (s *Store) ObjectsByIDs(ctx context.Context, ids []int64) (map[int64]*Object, error) {
+	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+		from objects o join actors a on a.id = o.attributed_to where o.id = any($1)`, ids)
+	if err != nil {
+		return nil, err
+	}
+	list, err := collectObjects(rows)
+	out := make(map[int64]*Object, len(list))
+	for _, o := range list {
+		out[o.ID] = o
+	}
+	return out, err
+}
+
+// ObjectsByURIs loads objects with their authors, by URI, in one query.
+func (s *Store) ObjectsByURIs(ctx context.Context, uris []string) (map[string]*Object, error) {
+	rows, err := s.db.Query(ctx, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+		from objects o join actors a on a.id = o.attributed_to where o.uri = any($1)`, uris)
+	if err != nil {
+		return nil, err
+	}
+	list, err := collectObjects(rows)
+	out := make(map[string]*Object, len(list))
+	for _, o := range list {
+		out[o.URI] = o
+	}
+	return out, err
 }

@@ -144,7 +144,11 @@ func (api *API) apiAccountStatuses(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	objs, err := api.Store.AuthorObjects(r.Context(), a.ID, pageFrom(r))
+	p, ok := pageFrom(w, r)
+	if !ok {
+		return
+	}
+	objs, err := api.Store.AuthorObjects(r.Context(), a.ID, p)
 	if err != nil {
 		respond.Fail(w, err)
 		return

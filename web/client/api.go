@@ -50,7 +50,14 @@ const requestTimeout = 60 * time.Second
 // (timeout, token, write limit), behind auth.Require when it needs a
 // signed-in caller.
 func (api *API) Routes(r chi.Router) {
-	r.With(middleware.Timeout(requestTimeout), api.Auth.Authenticate).Get("/api/v2/search", auth.Scope("read:search", api.apiSearch))
+	r.Route("/api/v2", func(r chi.Router) {
+		r.Use(middleware.Timeout(requestTimeout), api.Auth.Authenticate, api.limitWrites)
+		r.Get("/search", auth.Scope("read:search", api.apiSearch))
+		r.Get("/notifications", auth.User("read:notifications", api.apiGroupedNotifications))
+		r.Get("/notifications/unread_count", auth.User("read:notifications", api.apiUnreadCount))
+		r.Post("/notifications/{group_key}/dismiss", auth.User("write:notifications", api.apiDismissNotificationGroup))
+		api.notFound(r)
+	})
 	// File transfers can take longer than an API call: no request timeout.
 	r.With(api.Auth.Authenticate, api.limitWrites).Post("/api/v1/groups/{id}/documents", auth.User("write:media", api.apiUploadDocument))
 	r.With(api.Auth.Authenticate, api.limitWrites).Post("/api/v1/documents/{id}/versions", auth.User("write:media", api.apiDocumentVersion))
@@ -80,6 +87,13 @@ func (api *API) Routes(r chi.Router) {
 		r.Post("/statuses/{id}/reblog", auth.User("write:statuses", api.apiReblog(true)))
 		r.Post("/statuses/{id}/unreblog", auth.User("write:statuses", api.apiReblog(false)))
 		r.Get("/timelines/home", auth.User("read:statuses", api.apiHomeTimeline))
+		r.Get("/notifications", auth.User("read:notifications", api.apiNotifications))
+		r.Get("/notifications/unread_count", auth.User("read:notifications", api.apiUnreadCount))
+		r.Post("/notifications/clear", auth.User("write:notifications", api.apiClearNotifications))
+		r.Get("/notifications/{id}", auth.User("read:notifications", api.apiNotification))
+		r.Post("/notifications/{id}/dismiss", auth.User("write:notifications", api.apiDismissNotification))
+		r.Get("/markers", auth.User("read:statuses", api.apiMarkers))
+		r.Post("/markers", auth.User("write:statuses", api.apiSetMarkers))
 		r.Get("/directory", auth.Scope("read:accounts", api.apiDirectory))
 		r.Get("/groups", auth.Scope("read:groups", api.apiListGroups))
 		r.Post("/groups", auth.User("write:groups", api.apiCreateGroup))
@@ -119,12 +133,17 @@ func (api *API) Routes(r chi.Router) {
 		if api.Extra != nil {
 			api.Extra(r)
 		}
-		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-			respond.Error(w, http.StatusNotFound, "no such endpoint")
-		})
-		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-			respond.Error(w, http.StatusMethodNotAllowed, "method not allowed")
-		})
+		api.notFound(r)
+	})
+}
+
+// notFound answers unknown paths and methods of an API version in JSON.
+func (api *API) notFound(r chi.Router) {
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		respond.Error(w, http.StatusNotFound, "no such endpoint")
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		respond.Error(w, http.StatusMethodNotAllowed, "method not allowed")
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/web/auth"
 )
 
 // accountJSON is Mastodon's Account entity plus the profile fields of an
@@ -51,12 +52,30 @@ type fieldJSON struct {
 }
 
 func (api *API) accountEntity(ctx context.Context, a *store.Actor) accountJSON {
+	counts, _ := api.Store.CountsOf(ctx, []int64{a.ID})
+	return accountFrom(a, counts[a.ID])
+}
+
+// accountEntities converts the actors of a page, their counts read in one
+// query.
+func (api *API) accountEntities(ctx context.Context, actors map[int64]*store.Actor) map[int64]accountJSON {
+	ids := make([]int64, 0, len(actors))
+	for id := range actors {
+		ids = append(ids, id)
+	}
+	counts, _ := api.Store.CountsOf(ctx, ids)
+	out := make(map[int64]accountJSON, len(actors))
+	for id, a := range actors {
+		out[id] = accountFrom(a, counts[id])
+	}
+	return out
+}
+
+func accountFrom(a *store.Actor, counts store.ActorCounts) accountJSON {
 	acct := a.Username
 	if !a.Local {
 		acct = a.Handle()
 	}
-	followers, following, _ := api.Store.CountFollows(ctx, a.ID)
-	statuses, _ := api.Store.CountAuthorObjects(ctx, a.ID)
 	skills := a.Skills
 	if skills == nil {
 		skills = []string{}
@@ -73,7 +92,7 @@ func (api *API) accountEntity(ctx context.Context, a *store.Actor) accountJSON {
 		ID: strconv.FormatInt(a.ID, 10), Username: a.Username, Acct: acct, DisplayName: a.DisplayName,
 		Locked: a.ManuallyApprovesFollowers, Bot: a.Type == store.TypeApplication || a.Type == store.TypeService,
 		Group: a.Type == store.TypeGroup, Discoverable: true, CreatedAt: a.CreatedAt.UTC(), Note: a.SummaryHTML,
-		URL: a.URL, URI: a.URI, FollowersCount: followers, FollowingCount: following, StatusesCount: statuses,
+		URL: a.URL, URI: a.URI, FollowersCount: counts.Followers, FollowingCount: counts.Following, StatusesCount: counts.Statuses,
 		Fields: fields, Emojis: []any{}, Organisation: a.Organisation, Unit: a.UnitName, JobTitle: a.JobTitle,
 		Tier: a.Tier, Skills: skills, Local: a.Local, Host: a.Host,
 	}
@@ -101,87 +120,172 @@ func (api *API) credentialAccountEntity(ctx context.Context, a *store.Actor, acc
 
 // statusJSON is Mastodon's Status entity, with the group it was posted in.
 type statusJSON struct {
-	ID                 string      `json:"id"`
-	URI                string      `json:"uri"`
-	URL                string      `json:"url"`
-	CreatedAt          time.Time   `json:"created_at"`
-	EditedAt           *time.Time  `json:"edited_at"`
-	Account            accountJSON `json:"account"`
-	Content            string      `json:"content"`
-	Visibility         string      `json:"visibility"`
-	Sensitive          bool        `json:"sensitive"`
-	SpoilerText        string      `json:"spoiler_text"`
-	InReplyToID        *string     `json:"in_reply_to_id"`
-	InReplyToAccountID *string     `json:"in_reply_to_account_id"`
-	RepliesCount       int         `json:"replies_count"`
-	ReblogsCount       int         `json:"reblogs_count"`
-	FavouritesCount    int         `json:"favourites_count"`
-	MediaAttachments   []any       `json:"media_attachments"`
-	Mentions           []any       `json:"mentions"`
-	Tags               []any       `json:"tags"`
-	Emojis             []any       `json:"emojis"`
-	GroupID            *string     `json:"group_id"`
-	Reblog             *statusJSON `json:"reblog"`
+	ID                 string           `json:"id"`
+	URI                string           `json:"uri"`
+	URL                string           `json:"url"`
+	CreatedAt          time.Time        `json:"created_at"`
+	EditedAt           *time.Time       `json:"edited_at"`
+	Account            accountJSON      `json:"account"`
+	Content            string           `json:"content"`
+	Text               *string          `json:"text,omitempty"`
+	Visibility         string           `json:"visibility"`
+	Sensitive          bool             `json:"sensitive"`
+	SpoilerText        string           `json:"spoiler_text"`
+	InReplyToID        *string          `json:"in_reply_to_id"`
+	InReplyToAccountID *string          `json:"in_reply_to_account_id"`
+	Language           *string          `json:"language"`
+	RepliesCount       int64            `json:"replies_count"`
+	ReblogsCount       int64            `json:"reblogs_count"`
+	FavouritesCount    int64            `json:"favourites_count"`
+	Favourited         bool             `json:"favourited"`
+	Reblogged          bool             `json:"reblogged"`
+	Muted              bool             `json:"muted"`
+	Bookmarked         bool             `json:"bookmarked"`
+	Pinned             *bool            `json:"pinned,omitempty"`
+	MediaAttachments   []any            `json:"media_attachments"`
+	Mentions           []mentionJSON    `json:"mentions"`
+	Tags               []tagJSON        `json:"tags"`
+	Emojis             []any            `json:"emojis"`
+	Card               *struct{}        `json:"card"`
+	Poll               *struct{}        `json:"poll"`
+	Application        *applicationJSON `json:"application"`
+	GroupID            *string          `json:"group_id"`
+	Reblog             *statusJSON      `json:"reblog"`
 }
 
-// statusCounts are the favourites, replies and reblogs of a page of
-// statuses, read once for the whole page.
-type statusCounts struct {
-	likes           map[int64]store.LikeSummary
-	replies, shares map[string]int64
+// mentionJSON is Mastodon's Status.Mention.
+type mentionJSON struct {
+	ID       string `json:"id"`
+	Username string `json:"username"`
+	URL      string `json:"url"`
+	Acct     string `json:"acct"`
 }
 
-func (api *API) countsOf(ctx context.Context, objs []*store.Object) statusCounts {
-	ids := make([]int64, 0, len(objs))
-	uris := make([]string, 0, len(objs))
+// tagJSON is Mastodon's Status.Tag.
+type tagJSON struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// applicationJSON is Mastodon's Status.Application.
+type applicationJSON struct {
+	Name    string  `json:"name"`
+	Website *string `json:"website"`
+}
+
+// statusPage is what a page of statuses shows besides their rows, read in a
+// few queries for the whole page (never per status): the posts shares
+// point to, counts, the reader's own favourites and shares, parents,
+// groups, mentions and authors.
+type statusPage struct {
+	viewer    int64
+	shared    map[string]*store.Object
+	likes     map[int64]store.LikeSummary
+	replies   map[string]int64
+	shares    map[string]int64
+	reblogged map[string]bool
+	parents   map[string]*store.Object
+	groups    map[int64]*store.Group
+	mentions  map[int64][]*store.Actor
+	accounts  map[int64]accountJSON
+}
+
+// viewerOf is the reader's actor id, 0 when anonymous.
+func viewerOf(r *http.Request) int64 {
+	if acct := auth.Account(r); acct != nil {
+		return acct.ActorID
+	}
+	return 0
+}
+
+func (api *API) newStatusPage(ctx context.Context, viewer int64, objs []*store.Object) *statusPage {
+	sp := &statusPage{viewer: viewer}
+	var shareURIs []string
 	for _, o := range objs {
-		ids, uris = append(ids, o.ID), append(uris, o.URI)
-	}
-	var c statusCounts
-	c.likes, _ = api.Store.LikeSummaries(ctx, 0, ids)
-	c.replies, _ = api.Store.CountReplies(ctx, uris)
-	c.shares, _ = api.Store.CountShares(ctx, uris)
-	return c
-}
-
-func (api *API) statusEntity(ctx context.Context, o *store.Object) statusJSON {
-	return api.statusEntityWith(ctx, o, api.countsOf(ctx, []*store.Object{o}))
-}
-
-func (api *API) statusEntityWith(ctx context.Context, o *store.Object, counts statusCounts) statusJSON {
-	if o.Type == store.ShareType {
-		// A share is a status of its own that carries the shared one.
-		st := statusJSON{ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URI, CreatedAt: o.Published.UTC(),
-			Account: api.accountEntity(ctx, api.authorOf(ctx, o)), Visibility: "public",
-			MediaAttachments: []any{}, Mentions: []any{}, Tags: []any{}, Emojis: []any{}}
-		// One level only: a share of a share is not a post.
-		if shared, err := api.Store.ObjectByURI(ctx, o.URL); err == nil && shared.DeletedAt == nil && store.IsPostType(shared.Type) {
-			inner := api.statusEntity(ctx, shared)
-			st.Reblog = &inner
+		if o.Type == store.ShareType {
+			shareURIs = append(shareURIs, o.URL)
 		}
-		return st
 	}
-	author := api.authorOf(ctx, o)
-	st := statusJSON{
-		ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URL, CreatedAt: o.Published.UTC(), EditedAt: o.Updated,
-		Account: api.accountEntity(ctx, author), Content: o.Content, Visibility: o.Visibility, SpoilerText: o.Summary,
-		Sensitive: o.Sensitive, MediaAttachments: []any{}, Mentions: []any{}, Tags: []any{}, Emojis: []any{},
+	if len(shareURIs) > 0 {
+		sp.shared, _ = api.Store.SharedPosts(ctx, shareURIs)
 	}
+	posts := make([]*store.Object, 0, len(objs)+len(sp.shared))
+	actors := map[int64]*store.Actor{}
+	for _, o := range objs {
+		if o.Author != nil {
+			actors[o.AttributedTo] = o.Author
+		}
+		if o.Type != store.ShareType {
+			posts = append(posts, o)
+		}
+	}
+	for _, o := range sp.shared {
+		posts = append(posts, o)
+		actors[o.AttributedTo] = o.Author
+	}
+	var ids, groupIDs []int64
+	var uris, parentURIs []string
+	for _, o := range posts {
+		ids, uris = append(ids, o.ID), append(uris, o.URI)
+		if o.InReplyTo != "" {
+			parentURIs = append(parentURIs, o.InReplyTo)
+		}
+		if o.GroupID != nil {
+			groupIDs = append(groupIDs, *o.GroupID)
+		}
+	}
+	sp.likes, _ = api.Store.LikeSummaries(ctx, viewer, ids)
+	sp.replies, _ = api.Store.CountReplies(ctx, uris)
+	sp.shares, _ = api.Store.CountShares(ctx, uris)
+	sp.mentions, _ = api.Store.MentionedActorsOf(ctx, ids)
+	if viewer != 0 {
+		sp.reblogged, _ = api.Store.SharedByActor(ctx, viewer, uris)
+	}
+	if len(parentURIs) > 0 {
+		sp.parents, _ = api.Store.ObjectsByURIs(ctx, parentURIs)
+	}
+	if len(groupIDs) > 0 {
+		sp.groups, _ = api.Store.GroupsByIDs(ctx, groupIDs)
+	}
+	sp.accounts = api.accountEntities(ctx, actors)
+	return sp
+}
+
+// entity converts one status of the page; ok is false for a share whose
+// post is gone.
+func (sp *statusPage) entity(o *store.Object) (statusJSON, bool) {
+	if o.Type == store.ShareType {
+		// A share is a status of its own that carries the shared one (one
+		// level only: a share of a share is not a post).
+		shared := sp.shared[o.URL]
+		if shared == nil {
+			return statusJSON{}, false
+		}
+		inner, _ := sp.entity(shared)
+		st := sp.bare(o)
+		st.URL, st.Visibility, st.Reblog = o.URI, store.ObjPublic, &inner
+		return st, true
+	}
+	st := sp.bare(o)
+	st.Content, st.Visibility, st.EditedAt, st.Sensitive = o.Content, o.Visibility, o.Updated, o.Sensitive
+	st.SpoilerText = o.Summary // plain text, as in Mastodon's API
 	if st.URL == "" {
 		st.URL = o.URI
 	}
-	st.FavouritesCount = int(counts.likes[o.ID].Count)
-	st.RepliesCount = int(counts.replies[o.URI])
-	st.ReblogsCount = int(counts.shares[o.URI])
+	st.FavouritesCount = sp.likes[o.ID].Count
+	st.Favourited = sp.likes[o.ID].ByActor
+	st.RepliesCount = sp.replies[o.URI]
+	st.ReblogsCount = sp.shares[o.URI]
+	st.Reblogged = sp.reblogged[o.URI]
 	if o.Visibility == store.ObjGroup {
 		// Mastodon has no group visibility: a public group's posts are
 		// public, the others are for members, which clients show as private.
 		// (A group post without its group, which older versions stored, is
 		// private too.)
-		st.Visibility = "private"
+		st.Visibility = store.ObjPrivate
 		if o.GroupID != nil {
-			if g, err := api.Store.GroupByActorID(ctx, *o.GroupID); err == nil && g.Visibility == store.VisibilityPublic {
-				st.Visibility = "public"
+			if g := sp.groups[*o.GroupID]; g != nil && g.Visibility == store.VisibilityPublic {
+				st.Visibility = store.ObjPublic
 			}
 		}
 	}
@@ -190,17 +294,43 @@ func (api *API) statusEntityWith(ctx context.Context, o *store.Object, counts st
 		// no field for: it leads the content, as Mastodon shows them.
 		st.Content = "<p><strong>" + html.EscapeString(o.Name) + "</strong></p>" + st.Content
 	}
-	st.SpoilerText = o.Summary // plain text, as in Mastodon's API
 	if o.GroupID != nil {
 		id := strconv.FormatInt(*o.GroupID, 10)
 		st.GroupID = &id
 	}
-	if o.InReplyTo != "" {
-		if parent, err := api.Store.ObjectByURI(ctx, o.InReplyTo); err == nil {
-			id, acct := strconv.FormatInt(parent.ID, 10), strconv.FormatInt(parent.AttributedTo, 10)
-			st.InReplyToID, st.InReplyToAccountID = &id, &acct
-		}
+	if parent := sp.parents[o.InReplyTo]; o.InReplyTo != "" && parent != nil {
+		id, acct := strconv.FormatInt(parent.ID, 10), strconv.FormatInt(parent.AttributedTo, 10)
+		st.InReplyToID, st.InReplyToAccountID = &id, &acct
 	}
+	for _, m := range sp.mentions[o.ID] {
+		acct := m.Username
+		if !m.Local {
+			acct = m.Handle()
+		}
+		st.Mentions = append(st.Mentions, mentionJSON{ID: strconv.FormatInt(m.ID, 10), Username: m.Username, URL: m.URL, Acct: acct})
+	}
+	return st, true
+}
+
+// bare is the part of a status every kind shares.
+func (sp *statusPage) bare(o *store.Object) statusJSON {
+	account, ok := sp.accounts[o.AttributedTo]
+	if !ok {
+		// Rows always have an author (a foreign key); should it be
+		// unreadable, the entity still shows rather than break a timeline.
+		author := o.Author
+		if author == nil {
+			author = &store.Actor{ID: o.AttributedTo}
+		}
+		account = accountFrom(author, store.ActorCounts{})
+	}
+	return statusJSON{ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URL, CreatedAt: o.Published.UTC(),
+		Account: account, MediaAttachments: []any{}, Mentions: []mentionJSON{}, Tags: []tagJSON{}, Emojis: []any{}}
+}
+
+// statusEntity converts one status for the request's reader.
+func (api *API) statusEntity(r *http.Request, o *store.Object) statusJSON {
+	st, _ := api.newStatusPage(r.Context(), viewerOf(r), []*store.Object{o}).entity(o)
 	return st
 }
 
@@ -217,15 +347,15 @@ func (api *API) authorOf(ctx context.Context, o *store.Object) *store.Actor {
 	return &store.Actor{ID: o.AttributedTo}
 }
 
-func (api *API) statusEntities(ctx context.Context, objs []*store.Object) []statusJSON {
+// statusEntities converts a page of statuses for the request's reader,
+// leaving out shares of posts that are gone.
+func (api *API) statusEntities(r *http.Request, objs []*store.Object) []statusJSON {
+	sp := api.newStatusPage(r.Context(), viewerOf(r), objs)
 	out := make([]statusJSON, 0, len(objs))
-	counts := api.countsOf(ctx, objs)
 	for _, o := range objs {
-		st := api.statusEntityWith(ctx, o, counts)
-		if o.Type == store.ShareType && st.Reblog == nil {
-			continue // the shared post is gone
+		if st, ok := sp.entity(o); ok {
+			out = append(out, st)
 		}
-		out = append(out, st)
 	}
 	return out
 }
@@ -251,15 +381,36 @@ type groupJSON struct {
 
 func (api *API) groupEntity(ctx context.Context, g *store.Group, viewer *store.Account) groupJSON {
 	n, _ := api.Store.CountMembers(ctx, g.ID)
+	var m *store.Membership
+	if viewer != nil {
+		m, _ = api.Store.MembershipOf(ctx, g.ID, viewer.ActorID)
+	}
+	return groupFrom(g, n, m)
+}
+
+// groupEntities converts the groups of a page for a viewer (0: anonymous),
+// in three queries.
+func (api *API) groupEntities(ctx context.Context, ids []int64, viewer int64) map[int64]groupJSON {
+	out := map[int64]groupJSON{}
+	if len(ids) == 0 {
+		return out
+	}
+	groups, _ := api.Store.GroupsByIDs(ctx, ids)
+	counts, mine, _ := api.Store.GroupPageFacts(ctx, ids, viewer)
+	for id, g := range groups {
+		out[id] = groupFrom(g, counts[id], mine[id])
+	}
+	return out
+}
+
+func groupFrom(g *store.Group, members int64, m *store.Membership) groupJSON {
 	out := groupJSON{
 		ID: strconv.FormatInt(g.ID, 10), Acct: g.Handle(), Username: g.Username, DisplayName: g.DisplayName,
 		Note: g.SummaryHTML, URL: g.URL, URI: g.URI, Visibility: g.Visibility, JoinPolicy: g.JoinPolicy,
-		StateOnly: g.StateOnly, MembersCount: n, Local: g.Local, CreatedAt: g.CreatedAt.UTC(),
+		StateOnly: g.StateOnly, MembersCount: members, Local: g.Local, CreatedAt: g.CreatedAt.UTC(),
 	}
-	if viewer != nil {
-		if m, err := api.Store.MembershipOf(ctx, g.ID, viewer.ActorID); err == nil {
-			out.Role, out.State = m.Role, m.State
-		}
+	if m != nil {
+		out.Role, out.State = m.Role, m.State
 	}
 	return out
 }
@@ -277,6 +428,7 @@ type relationshipJSON struct {
 	Following  bool   `json:"following"`
 	Requested  bool   `json:"requested"`
 	FollowedBy bool   `json:"followed_by"`
+	Notifying  bool   `json:"notifying"`
 }
 
 func (api *API) relationship(r *http.Request, me, other *store.Actor) relationshipJSON {
@@ -284,6 +436,7 @@ func (api *API) relationship(r *http.Request, me, other *store.Actor) relationsh
 	if f, err := api.Store.FollowOf(r.Context(), me.ID, other.ID); err == nil {
 		rel.Following = f.State == store.FollowAccepted
 		rel.Requested = f.State == store.FollowPending
+		rel.Notifying, _ = api.Store.FollowNotifies(r.Context(), me.ID, other.ID)
 	}
 	if f, err := api.Store.FollowOf(r.Context(), other.ID, me.ID); err == nil {
 		rel.FollowedBy = f.State == store.FollowAccepted

@@ -24,9 +24,21 @@ func (api *API) followAction(w http.ResponseWriter, r *http.Request, follow bool
 	if !ok {
 		return
 	}
+	var in struct {
+		Notify *bool `json:"notify"`
+	}
+	if follow {
+		if err := respond.Decode(w, r, &in); err != nil {
+			respond.Fail(w, err)
+			return
+		}
+	}
 	var err error
 	if follow {
-		_, err = api.Outbox.Follow(r.Context(), me, target)
+		if _, err = api.Outbox.Follow(r.Context(), me, target); err == nil && in.Notify != nil {
+			// Mastodon's notify: a status notification for each new post.
+			err = api.Store.SetFollowNotify(r.Context(), me.ID, target.ID, *in.Notify)
+		}
 	} else {
 		err = api.Outbox.Unfollow(r.Context(), me, target)
 	}

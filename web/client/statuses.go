@@ -54,7 +54,7 @@ func (api *API) apiPostStatus(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
-	respond.JSON(w, http.StatusOK, api.statusEntity(r.Context(), obj))
+	respond.JSON(w, http.StatusOK, api.statusEntity(r, obj))
 }
 
 func (api *API) apiStatus(w http.ResponseWriter, r *http.Request) {
@@ -68,7 +68,7 @@ func (api *API) apiStatus(w http.ResponseWriter, r *http.Request) {
 		respond.Error(w, http.StatusNotFound, "no such status")
 		return
 	}
-	respond.JSON(w, http.StatusOK, api.statusEntity(r.Context(), o))
+	respond.JSON(w, http.StatusOK, api.statusEntity(r, o))
 }
 
 // statusVisible applies the node's one reading rule to the API caller.
@@ -107,7 +107,7 @@ func (api *API) apiEditStatus(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
-	respond.JSON(w, http.StatusOK, api.statusEntity(r.Context(), obj))
+	respond.JSON(w, http.StatusOK, api.statusEntity(r, obj))
 }
 
 func (api *API) apiDeleteStatus(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +129,7 @@ func (api *API) apiDeleteStatus(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
-	respond.JSON(w, http.StatusOK, api.statusEntity(r.Context(), obj))
+	respond.JSON(w, http.StatusOK, api.statusEntity(r, obj))
 }
 
 // deleteStatusAsModerator is the DELETE of a post one did not write: allowed
@@ -171,6 +171,6 @@ func (api *API) statusToggle(act func(context.Context, *store.Actor, int64, bool
 			respond.Fail(w, err)
 			return
 		}
-		respond.JSON(w, http.StatusOK, api.statusEntity(r.Context(), obj))
+		respond.JSON(w, http.StatusOK, api.statusEntity(r, obj))
 	}
 }

@@ -2,37 +2,26 @@ package client
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web/auth"
 	"github.com/archipel-social/archipel/web/respond"
 )
 
-// pageFrom reads Mastodon's paging parameters.
-func pageFrom(r *http.Request) store.Page {
-	q := r.URL.Query()
-	maxID, _ := strconv.ParseInt(q.Get("max_id"), 10, 64)
-	minID, _ := strconv.ParseInt(q.Get("since_id"), 10, 64)
-	limit, _ := strconv.Atoi(q.Get("limit"))
-	return store.Page{MaxID: maxID, MinID: minID, Limit: limit}
-}
-
-// writeStatusPage writes statuses with Mastodon's Link header for the next page.
+// writeStatusPage writes statuses with Mastodon's Link header.
 func (api *API) writeStatusPage(w http.ResponseWriter, r *http.Request, objs []*store.Object) {
 	if len(objs) > 0 {
-		next := *r.URL
-		q := next.Query()
-		q.Set("max_id", strconv.FormatInt(objs[len(objs)-1].ID, 10))
-		q.Del("since_id")
-		next.RawQuery = q.Encode()
-		w.Header().Set("Link", `<`+api.Links.Base+next.String()+`>; rel="next"`)
+		api.setLinks(w, r, objs[0].ID, objs[len(objs)-1].ID)
 	}
-	respond.JSON(w, http.StatusOK, api.statusEntities(r.Context(), objs))
+	respond.JSON(w, http.StatusOK, api.statusEntities(r, objs))
 }
 
 func (api *API) apiHomeTimeline(w http.ResponseWriter, r *http.Request) {
-	objs, err := api.Store.HomeTimeline(r.Context(), auth.Account(r).ActorID, pageFrom(r))
+	p, ok := pageFrom(w, r)
+	if !ok {
+		return
+	}
+	objs, err := api.Store.HomeTimeline(r.Context(), auth.Account(r).ActorID, p)
 	if err != nil {
 		respond.Fail(w, err)
 		return
@@ -55,7 +44,11 @@ func (api *API) apiGroupTimeline(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	objs, err := api.Store.GroupTimeline(r.Context(), g.ID, pageFrom(r))
+	p, ok := pageFrom(w, r)
+	if !ok {
+		return
+	}
+	objs, err := api.Store.GroupTimeline(r.Context(), g.ID, p)
 	if err != nil {
 		respond.Fail(w, err)
 		return

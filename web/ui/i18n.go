@@ -13,6 +13,7 @@ import (
 	_ "time/tzdata" // dates are shown in Paris time wherever the node runs
 
 	"github.com/go-chi/chi/v5"
+	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
 
 	"github.com/archipel-social/archipel/web/redirect"
@@ -64,6 +65,21 @@ func translate(lang, key string, args ...any) string {
 		return fmt.Sprintf(msg, args...)
 	}
 	return msg
+}
+
+// translatePlural picks the message for a count by the language's plural
+// rules (CLDR's, from x/text: French says "1 autre", "0 autre" and "2
+// autres", English "1 other" and "0 others"): key.one or key.other.
+func translatePlural(lang, key string, n int, args ...any) string {
+	tag := language.French
+	if lang == langEN {
+		tag = language.English
+	}
+	form := "other"
+	if plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0) == plural.One {
+		form = "one"
+	}
+	return translate(lang, key+"."+form, args...)
 }
 
 func hasMessage(lang, key string) bool {

@@ -31,6 +31,26 @@ func TestCataloguesComplete(t *testing.T) {
 	}
 }
 
+// Plurals follow each language's rules: French says "1 autre" and "0
+// autre", English "1 other" but "0 others".
+func TestPlural(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    int
+		want string
+	}{{langFR, 1, "1 non lue"}, {langFR, 0, "0 non lue"}, {langFR, 2, "2 non lues"}, {langEN, 1, "1 unread"}, {langEN, 5, "5 unread"}} {
+		if got := translatePlural(c.lang, "notif.unread", c.n, c.n); got != c.want {
+			t.Errorf("%s %d: %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+	if got := translatePlural(langEN, "notif.type.follow.others", 1, "Ana", 1); got != "Ana and 1 other person follow you" {
+		t.Errorf("en one: %q", got)
+	}
+	if got := translatePlural(langEN, "notif.type.follow.others", 3, "Ana", 3); got != "Ana and 3 other people follow you" {
+		t.Errorf("en other: %q", got)
+	}
+}
+
 func TestFormatDate(t *testing.T) {
 	d := time.Date(2026, 3, 3, 13, 5, 0, 0, time.UTC) // 14:05 in Paris
 	if got := formatDate(langFR, d); got != "3 mars 2026 à 14:05" {

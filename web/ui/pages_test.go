@@ -223,3 +223,40 @@ func TestSharePost(t *testing.T) {
 		t.Errorf("the share is still in bob's feed after taking it back")
 	}
 }
+
+// The notifications page reads the notifications table: every type, likes
+// of one post grouped with a plural from the catalogue, unread ones marked
+// until "mark all as read".
+func TestNotificationsPage(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{})
+	alice := n.CreateUser("alice", "state", "")
+	var post struct{ ID string }
+	alice.API("POST", "/statuses", map[string]any{"status": "Ordre du jour"}).JSON(t, &post)
+	for _, name := range []string{"bob", "carol", "dan"} {
+		n.CreateUser(name, "state", "").API("POST", "/statuses/"+post.ID+"/favourite", nil)
+	}
+	var g struct{ ID string }
+	alice.API("POST", "/groups", map[string]any{"name": "Voirie", "join_policy": "approval"}).JSON(t, &g)
+	n.CreateUser("eve", "state", "").API("POST", "/groups/"+g.ID+"/join", nil)
+
+	c, csrf := signIn(t, n, "alice")
+	_, body := get(t, c, n.URL+"/notifications")
+	for _, want := range []string{"et 2 autres personnes ont aimé votre message", "demande à rejoindre le groupe Voirie",
+		"Ordre du jour", "2 non lues", `class="notification unread"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("notifications page lacks %q", want)
+		}
+	}
+	get(t, c, n.URL+"/lang/en?next=/notifications")
+	if _, en := get(t, c, n.URL+"/notifications"); !strings.Contains(en, "and 2 other people liked your post") {
+		t.Errorf("English notifications page lacks the plural")
+	}
+	res, _ := postForm(t, c, n.URL+"/notifications/read", url.Values{"csrf": {csrf}})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("mark read: %d", res.StatusCode)
+	}
+	_, body = get(t, c, n.URL+"/notifications")
+	if strings.Contains(body, `class="notification unread"`) || !strings.Contains(body, "and 2 other people") {
+		t.Errorf("after marking read: unread still shown or list gone")
+	}
+}

@@ -37,6 +37,11 @@ type view struct {
 // T translates a catalogue key into the reader's language.
 func (v *view) T(key string, args ...any) string { return translate(v.Lang, key, args...) }
 
+// TN translates a message that depends on a count n (key.one, key.other).
+func (v *view) TN(key string, n int, args ...any) string {
+	return translatePlural(v.Lang, key, n, args...)
+}
+
 // Has tells whether a key has a message (optional hints).
 func (v *view) Has(key string) bool { return hasMessage(v.Lang, key) }
 

@@ -147,6 +147,7 @@ func New(d Deps) http.Handler {
 			r.Post("/g/{handle}/documents/{id}/edit", u.editDocument)
 			r.Post("/g/{handle}/documents/{id}/delete", u.deleteDocument)
 			r.Get("/notifications", u.notifications)
+			r.Post("/notifications/read", u.markNotificationsRead)
 			r.Get("/admin", u.admin)
 			r.Post("/admin/tier-rules", u.setTierRule)
 			r.Post("/admin/federation", u.setFederation)
