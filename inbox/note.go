@@ -3,6 +3,8 @@ package inbox
 import (
 	"context"
 	"errors"
+	"regexp"
+	"strings"
 	"time"
 
 	vocab "github.com/go-ap/activitypub"
@@ -16,6 +18,9 @@ import (
 // postTypes are the object types shown as posts (Lemmy sends Page, blogs
 // Article).
 var postTypes = vocab.ActivityVocabularyTypes{vocab.NoteType, vocab.ArticleType, vocab.PageType, vocab.QuestionType}
+
+// languageRE is an ISO 639 code as contentMap keys carry it.
+var languageRE = regexp.MustCompile(`^[a-z]{2,3}$`)
 
 // remoteNote is a peer's post read into a row, with the local actors it is
 // addressed to.
@@ -48,6 +53,9 @@ func (p *Processor) readNote(ctx context.Context, it vocab.Item, raw []byte, aut
 		// warning are plain text.
 		Content: markup.Sanitize(o.Content.First().String()), Summary: markup.Text(o.Summary.First().String()),
 		Name: markup.Text(o.Name.First().String()), Published: o.Published,
+	}
+	if lang := strings.ToLower(string(o.Content.First().Ref)); languageRE.MatchString(lang) {
+		obj.Language = lang // contentMap's language
 	}
 	if o.InReplyTo != nil {
 		obj.InReplyTo = string(o.InReplyTo.GetLink())

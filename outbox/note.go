@@ -20,12 +20,44 @@ const MaxNoteLength = 5000
 // maxMentions bounds the handles resolved for one post.
 const maxMentions = 20
 
+// MaxSpoilerLength bounds a content warning, in characters.
+const MaxSpoilerLength = 500
+
 // NewNote is a post as a user writes it.
 type NewNote struct {
 	Text        string
 	Visibility  string // public, unlisted, private, direct; group posts are "group"
 	InReplyToID int64
 	GroupID     int64
+	// SpoilerText is a content warning (plain text); with one, the post is
+	// sensitive whatever Sensitive says, as in Mastodon.
+	SpoilerText string
+	Sensitive   bool
+	// Language is an ISO 639 code ("" when not said).
+	Language string
+}
+
+// NoteEdit is a change of one's post: nil fields stay as they are.
+type NoteEdit struct {
+	Text        string
+	SpoilerText *string
+	Sensitive   *bool
+	Language    string
+}
+
+var languageRE = regexp.MustCompile(`^[a-z]{2,3}$`)
+
+// checkWarning validates a post's content warning and language.
+func checkWarning(spoiler, language string) (string, string, error) {
+	spoiler = strings.TrimSpace(spoiler)
+	if utf8.RuneCountInString(spoiler) > MaxSpoilerLength {
+		return "", "", fieldErr("spoiler_text", "at most %d characters", MaxSpoilerLength)
+	}
+	language = strings.ToLower(strings.TrimSpace(language))
+	if language != "" && !languageRE.MatchString(language) {
+		return "", "", fieldErr("language", "an ISO 639 code such as fr or en")
+	}
+	return spoiler, language, nil
 }
 
 // mentionRE finds @name and @name@host in a post.
@@ -42,7 +74,12 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 	case utf8.RuneCountInString(text) > MaxNoteLength:
 		return nil, fieldErr("status", "at most %d characters", MaxNoteLength)
 	}
-	obj := &store.Object{Type: "Note", Local: true, AttributedTo: author.ID, Visibility: nn.Visibility}
+	spoiler, language, err := checkWarning(nn.SpoilerText, nn.Language)
+	if err != nil {
+		return nil, err
+	}
+	obj := &store.Object{Type: "Note", Local: true, AttributedTo: author.ID, Visibility: nn.Visibility,
+		Summary: spoiler, Sensitive: nn.Sensitive || spoiler != "", Language: language}
 	var parent *store.Object
 	if nn.InReplyToID != 0 {
 		var err error
@@ -98,7 +135,7 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 	}
 	obj.Author = author
 	var ds []store.Delivery
-	err := o.Store.Tx(ctx, func(tx *store.Store) error {
+	err = o.Store.Tx(ctx, func(tx *store.Store) error {
 		// The URI contains the row id, so it is set once the row exists.
 		obj.URI = o.Links.Activity(store.NewID())
 		if _, err := tx.CreateObject(ctx, obj); err != nil {
@@ -251,8 +288,8 @@ func (o *Outbox) ownNote(ctx context.Context, author *store.Actor, id int64) (*s
 }
 
 // UpdateNote edits a local post and sends the Update where the post went.
-func (o *Outbox) UpdateNote(ctx context.Context, author *store.Actor, id int64, text string) (*store.Object, error) {
-	text = strings.TrimSpace(text)
+func (o *Outbox) UpdateNote(ctx context.Context, author *store.Actor, id int64, edit NoteEdit) (*store.Object, error) {
+	text := strings.TrimSpace(edit.Text)
 	if text == "" {
 		return nil, fieldErr("status", "required")
 	}
@@ -262,6 +299,22 @@ func (o *Outbox) UpdateNote(ctx context.Context, author *store.Actor, id int64, 
 	obj, err := o.ownNote(ctx, author, id)
 	if err != nil {
 		return nil, err
+	}
+	if edit.SpoilerText != nil {
+		spoiler, _, err := checkWarning(*edit.SpoilerText, "")
+		if err != nil {
+			return nil, err
+		}
+		obj.Summary = spoiler
+	}
+	if edit.Sensitive != nil {
+		obj.Sensitive = *edit.Sensitive
+	}
+	obj.Sensitive = obj.Sensitive || obj.Summary != ""
+	if _, language, err := checkWarning("", edit.Language); err != nil {
+		return nil, err
+	} else if language != "" {
+		obj.Language = language
 	}
 	content, mentioned := o.renderMentions(ctx, text)
 	if obj.InReplyTo != "" {

@@ -31,18 +31,20 @@ type Object struct {
 	Summary      string
 	Content      string
 	URL          string
-	// Sensitive hides the post behind its summary (Mastodon's flag).
+	Raw          json.RawMessage
+	Published    time.Time
+	Updated      *time.Time
+	DeletedAt    *time.Time
+	// Sensitive hides the content behind the Summary (a content warning).
 	Sensitive bool
-	Raw       json.RawMessage
-	Published time.Time
-	Updated   *time.Time
-	DeletedAt *time.Time
+	// Language is the post's ISO 639 code ("" when unknown).
+	Language string
 	// Author is filled by the queries that join it.
 	Author *Actor
 }
 
 const objectColumns = `id, uri, type, local, attributed_to, in_reply_to, group_id, visibility, name, summary,
-	content, url, raw, published, updated, deleted_at, sensitive`
+	content, url, raw, published, updated, deleted_at, sensitive, language`
 
 // CreateObject inserts an object. When an object with the same URI exists it
 // is left as it is and created is false (inbound deliveries repeat).
@@ -51,11 +53,11 @@ func (s *Store) CreateObject(ctx context.Context, o *Object) (created bool, err 
 		o.Published = time.Now()
 	}
 	err = s.db.QueryRow(ctx, `insert into objects (uri, type, local, attributed_to, in_reply_to, group_id,
-		visibility, name, summary, content, url, raw, published, updated, sensitive)
-		values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+		visibility, name, summary, content, url, raw, published, updated, sensitive, language)
+		values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)
 		on conflict (uri) do nothing returning id`,
 		o.URI, o.Type, o.Local, o.AttributedTo, o.InReplyTo, o.GroupID, o.Visibility, o.Name, o.Summary,
-		o.Content, o.URL, nullJSON(o.Raw), o.Published, o.Updated, o.Sensitive).Scan(&o.ID)
+		o.Content, o.URL, nullJSON(o.Raw), o.Published, o.Updated, o.Sensitive, o.Language).Scan(&o.ID)
 	if err = notFoundOr(err); err == ErrNotFound {
 		return false, nil
 	}
@@ -69,15 +71,37 @@ func (s *Store) SetObjectURI(ctx context.Context, id int64, uri, url string) err
 	return err
 }
 
-// UpdateObject writes new content of an object.
+// UpdateObject writes new content of an object; the version it replaces is
+// kept in status_edits (Mastodon's history).
 func (s *Store) UpdateObject(ctx context.Context, o *Object) error {
 	now := time.Now()
 	if o.Updated == nil {
 		o.Updated = &now
 	}
-	_, err := s.db.Exec(ctx, `update objects set name = $2, summary = $3, content = $4, raw = coalesce($5, raw),
-		updated = $6, sensitive = $7 where id = $1`, o.ID, o.Name, o.Summary, o.Content, nullJSON(o.Raw), o.Updated, o.Sensitive)
+	_, err := s.db.Exec(ctx, `with before as (
+		  insert into status_edits (object_id, content, summary, sensitive, created_at)
+		  select id, content, summary, sensitive, coalesce(updated, published) from objects where id = $1)
+		update objects set name = $2, summary = $3, content = $4, raw = coalesce($5, raw),
+		updated = $6, sensitive = $7, language = coalesce(nullif($8, ''), language) where id = $1`,
+		o.ID, o.Name, o.Summary, o.Content, nullJSON(o.Raw), o.Updated, o.Sensitive, o.Language)
 	return err
+}
+
+// StatusEdit is an earlier version of an edited post.
+type StatusEdit struct {
+	Content, Summary string
+	Sensitive        bool
+	CreatedAt        time.Time
+}
+
+// StatusEdits lists the earlier versions of a post, oldest first.
+func (s *Store) StatusEdits(ctx context.Context, objectID int64) ([]StatusEdit, error) {
+	rows, err := s.db.Query(ctx, `select content, summary, sensitive, created_at from status_edits
+		where object_id = $1 order by id`, objectID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[StatusEdit])
 }
 
 // DeleteObject marks an object deleted and clears its content: what remains is
@@ -128,18 +152,29 @@ func collectObjects(rows objectRows) ([]*Object, error) {
 	defer rows.Close()
 	var out []*Object
 	for rows.Next() {
-		var o Object
-		var raw []byte
-		author, err := scanActorAfter(rows, &o.ID, &o.URI, &o.Type, &o.Local, &o.AttributedTo, &o.InReplyTo, &o.GroupID,
-			&o.Visibility, &o.Name, &o.Summary, &o.Content, &o.URL, &raw, &o.Published, &o.Updated, &o.DeletedAt, &o.Sensitive)
+		o, err := scanObject(rows)
 		if err != nil {
 			return nil, err
 		}
-		o.Raw = raw
-		o.Author = author
-		out = append(out, &o)
+		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// scanObject scans a row whose first columns go to pre, followed by
+// objectColumns and actorColumns.
+func scanObject(row rowScanner, pre ...any) (*Object, error) {
+	var o Object
+	var raw []byte
+	author, err := scanActorAfter(row, append(pre, &o.ID, &o.URI, &o.Type, &o.Local, &o.AttributedTo, &o.InReplyTo, &o.GroupID,
+		&o.Visibility, &o.Name, &o.Summary, &o.Content, &o.URL, &raw, &o.Published, &o.Updated, &o.DeletedAt,
+		&o.Sensitive, &o.Language)...)
+	if err != nil {
+		return nil, err
+	}
+	o.Raw = raw
+	o.Author = author
+	return &o, nil
 }
 
 // postTypes are the object types timelines show (documents have their own

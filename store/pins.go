@@ -30,3 +30,15 @@ func (s *Store) PinnedObjects(ctx context.Context, actorID int64) ([]*Object, er
 	}
 	return collectObjects(rows)
 }
+
+// CountPins counts an actor's pinned posts.
+func (s *Store) CountPins(ctx context.Context, actorID int64) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `select count(*) from pins where actor_id = $1`, actorID).Scan(&n)
+	return n, err
+}
+
+// PinnedAmong tells which of these objects an actor pinned.
+func (s *Store) PinnedAmong(ctx context.Context, actorID int64, objectIDs []int64) (map[int64]bool, error) {
+	return s.idSet(ctx, `select object_id from pins where actor_id = $1 and object_id = any($2)`, actorID, objectIDs)
+}

@@ -156,3 +156,23 @@ func (s *Store) hostHasMember(ctx context.Context, groupID int64, host string, s
 		groupID, host, states).Scan(&ok)
 	return ok, err
 }
+
+// visibleSQL is CanSee as an SQL condition on the objects row o, for the
+// viewer whose actor id is the parameter viewer (0: anonymous), so that a
+// page of posts is filtered in its own query.
+func visibleSQL(viewer string) string {
+	return `((o.group_id is null and o.visibility in ('public', 'unlisted'))
+	  or (o.group_id is not null and exists (select 1 from groups vg where vg.actor_id = o.group_id and vg.visibility = 'public'))
+	  or (` + viewer + ` <> 0 and (o.attributed_to = ` + viewer + `
+	    or (o.group_id is not null and exists (select 1 from memberships vm where vm.group_id = o.group_id
+	        and vm.member_id = ` + viewer + ` and vm.state = 'accepted'))
+	    or (o.group_id is null and o.visibility = 'private' and exists (select 1 from follows vf
+	        where vf.follower_id = ` + viewer + ` and vf.followee_id = o.attributed_to and vf.state = 'accepted'))
+	    or (o.group_id is null and exists (select 1 from mentions vn where vn.object_id = o.id and vn.actor_id = ` + viewer + `)))))`
+}
+
+// VisibleAmong tells which of these objects a viewer (0: anonymous) may
+// read, in one query: the rule of CanSee for a whole page.
+func (s *Store) VisibleAmong(ctx context.Context, viewerID int64, objectIDs []int64) (map[int64]bool, error) {
+	return s.idSet(ctx, `select o.id from objects o where o.id = any($2) and `+visibleSQL("$1::bigint"), viewerID, objectIDs)
+}

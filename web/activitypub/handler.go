@@ -72,8 +72,10 @@ func (h *Handler) localActor(r *http.Request, typ string) (*store.Actor, error) 
 	return a, nil
 }
 
-func (h *Handler) writeAP(w http.ResponseWriter, it vocab.Item) {
-	var extras map[string]any
+func (h *Handler) writeAP(w http.ResponseWriter, it vocab.Item) { h.writeAPWith(w, it, nil) }
+
+// writeAPWith is writeAP with extension fields go-ap cannot carry.
+func (h *Handler) writeAPWith(w http.ResponseWriter, it vocab.Item, extras map[string]any) {
 	// go-ap leaves out an empty orderedItems; Lemmy wants [] on a page and on
 	// a collection that carries its items.
 	switch c := it.(type) {

@@ -184,6 +184,8 @@ type statusPage struct {
 	replies   map[string]int64
 	shares    map[string]int64
 	reblogged map[string]bool
+	bookmarks map[int64]bool
+	pins      map[int64]bool
 	parents   map[string]*store.Object
 	groups    map[int64]*store.Group
 	mentions  map[int64][]*store.Actor
@@ -240,6 +242,8 @@ func (api *API) newStatusPage(ctx context.Context, viewer int64, objs []*store.O
 	sp.mentions, _ = api.Store.MentionedActorsOf(ctx, ids)
 	if viewer != 0 {
 		sp.reblogged, _ = api.Store.SharedByActor(ctx, viewer, uris)
+		sp.bookmarks, _ = api.Store.BookmarkedAmong(ctx, viewer, ids)
+		sp.pins, _ = api.Store.PinnedAmong(ctx, viewer, ids)
 	}
 	if len(parentURIs) > 0 {
 		sp.parents, _ = api.Store.ObjectsByURIs(ctx, parentURIs)
@@ -277,6 +281,16 @@ func (sp *statusPage) entity(o *store.Object) (statusJSON, bool) {
 	st.RepliesCount = sp.replies[o.URI]
 	st.ReblogsCount = sp.shares[o.URI]
 	st.Reblogged = sp.reblogged[o.URI]
+	st.Bookmarked = sp.bookmarks[o.ID]
+	st.Sensitive = o.Sensitive
+	if o.Language != "" {
+		st.Language = &o.Language
+	}
+	if sp.viewer != 0 && o.AttributedTo == sp.viewer && o.Visibility != store.ObjDirect {
+		// Mastodon says pinned only to the author, of what they could pin.
+		pinned := sp.pins[o.ID]
+		st.Pinned = &pinned
+	}
 	if o.Visibility == store.ObjGroup {
 		// Mastodon has no group visibility: a public group's posts are
 		// public, the others are for members, which clients show as private.

@@ -345,7 +345,7 @@ func (u *UI) editPost(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	if _, err := u.Outbox.UpdateNote(r.Context(), sessionOf(r).Actor, o.ID, r.PostFormValue("edit_text")); err != nil {
+	if _, err := u.Outbox.UpdateNote(r.Context(), sessionOf(r).Actor, o.ID, outbox.NoteEdit{Text: r.PostFormValue("edit_text")}); err != nil {
 		if _, ok := fieldErrors(langOf(r.Context()), err); !ok {
 			u.fail(w, r, err)
 			return
