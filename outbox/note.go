@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"html"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -63,6 +64,15 @@ func checkWarning(spoiler, language string) (string, string, error) {
 // mentionRE finds @name and @name@host in a post.
 var mentionRE = regexp.MustCompile(`(^|[^\w/@])@([A-Za-z0-9_]{1,30})(?:@([A-Za-z0-9.-]+(?::\d+)?))?`)
 
+// hashtagRE finds #tags in a post's HTML as Mastodon's regular expression
+// does: Unicode letters, marks, digits and underscores, at least one
+// letter (so "#1" and the "&#39;" of an escaped quote are not tags), not
+// after a letter, a slash or an entity's "&".
+var hashtagRE = regexp.MustCompile(`(^|[^\pL\pM\pN_/)&#])#([\pL\pM\p{Nd}_]*\pL[\pL\pM\p{Nd}_]*)`)
+
+// maxHashtagLength bounds one hashtag, in characters.
+const maxHashtagLength = 100
+
 // CreateNote publishes a post by a local person: stored, then sent to the
 // nodes of its followers, of the people it mentions and of the author it
 // answers.
@@ -121,7 +131,8 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 		return nil, fieldErr("visibility", "one of public, unlisted, private, direct")
 	}
 	content, mentioned := o.renderMentions(ctx, text)
-	obj.Content = content
+	var tags []string
+	obj.Content, tags = o.renderHashtags(content)
 	if parent != nil {
 		mentioned = withRepliedAuthor(mentioned, parent, author)
 	}
@@ -150,6 +161,9 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 			return err
 		}
 		if err := tx.SetMentions(ctx, obj.ID, actorIDs(mentioned)); err != nil {
+			return err
+		}
+		if err := tx.SetObjectTags(ctx, obj.ID, tags); err != nil {
 			return err
 		}
 		if err := NotifyPost(ctx, tx, obj, mentioned); err != nil {
@@ -272,6 +286,28 @@ func (o *Outbox) renderMentions(ctx context.Context, text string) (string, []*st
 	return body, mentioned
 }
 
+// renderHashtags links the #tags of a post's HTML to their pages, as
+// Mastodon links them, and returns their names, normalised, once each.
+func (o *Outbox) renderHashtags(body string) (string, []string) {
+	var tags []string
+	seen := map[string]bool{}
+	linked := hashtagRE.ReplaceAllStringFunc(body, func(m string) string {
+		sub := hashtagRE.FindStringSubmatch(m)
+		before, tag := sub[1], sub[2]
+		name := store.NormaliseTag(tag)
+		if name == "" || utf8.RuneCountInString(tag) > maxHashtagLength {
+			return m // not one store.NormaliseTag keeps (too long)
+		}
+		if !seen[name] {
+			seen[name] = true
+			tags = append(tags, name)
+		}
+		return before + `<a href="` + html.EscapeString(o.Links.Tag(url.PathEscape(name))) + `" class="mention hashtag" rel="tag">#<span>` +
+			tag + `</span></a>`
+	})
+	return linked, tags
+}
+
 // ownNote loads a live note of author.
 func (o *Outbox) ownNote(ctx context.Context, author *store.Actor, id int64) (*store.Object, error) {
 	obj, err := o.Store.ObjectByID(ctx, id)
@@ -322,7 +358,8 @@ func (o *Outbox) UpdateNote(ctx context.Context, author *store.Actor, id int64, 
 			mentioned = withRepliedAuthor(mentioned, parent, author)
 		}
 	}
-	obj.Content = content
+	var tags []string
+	obj.Content, tags = o.renderHashtags(content)
 	now := time.Now().UTC().Truncate(time.Second)
 	obj.Updated = &now
 	ds, err := o.sendAboutNote(ctx, author, obj, func(tx *store.Store) (vocab.Item, []byte, error) {
@@ -333,6 +370,9 @@ func (o *Outbox) UpdateNote(ctx context.Context, author *store.Actor, id int64, 
 			return nil, nil, err
 		}
 		if err := tx.SetMentions(ctx, obj.ID, actorIDs(mentioned)); err != nil {
+			return nil, nil, err
+		}
+		if err := tx.SetObjectTags(ctx, obj.ID, tags); err != nil {
 			return nil, nil, err
 		}
 		if err := tx.NotifySharers(ctx, store.Notification{Type: store.NotifyUpdate, From: author.ID, ObjectID: obj.ID}); err != nil {

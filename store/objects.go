@@ -310,7 +310,8 @@ func (s *Store) CountShares(ctx context.Context, uris []string) (map[string]int6
 
 // HomeTimeline lists, newest first, what an actor sees at home: its own posts,
 // the posts of those it follows (public, unlisted or followers-only), posts in
-// groups it belongs to or follows, direct posts that mention it, and the shares of
+// groups it belongs to or follows, direct posts that mention it, public
+// posts with a hashtag it follows, and the shares of
 // those it follows (ShareType rows, resolved with SharedPosts).
 func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Object, error) {
 	p = p.normalised()
@@ -322,7 +323,9 @@ func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Obj
 		      (select followee_id from follows where follower_id = $1 and state = 'accepted'))
 		  or o.group_id in (select group_id from memberships where member_id = $1 and state = 'accepted')
 		  or o.group_id in (select followee_id from follows where follower_id = $1 and state = 'accepted')
-		  or o.id in (select object_id from mentions where actor_id = $1)))
+		  or o.id in (select object_id from mentions where actor_id = $1)
+		  or (o.group_id is null and o.visibility = 'public' and o.id in (select t.object_id from object_tags t
+		      join followed_tags f on f.name = t.name where f.actor_id = $1))))
 		  or (o.type = 'Announce' and (o.attributed_to = $1 or o.attributed_to in
 		      (select followee_id from follows where follower_id = $1 and state = 'accepted'))))
 		order by o.id `+p.order()+` limit $4`, actorID, p.MaxID, p.lower(), p.Limit)

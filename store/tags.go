@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/unicode/norm"
 )
 
 // MaxTagsPerObject bounds the hashtags kept for one post; a peer's post
@@ -19,7 +21,7 @@ const maxTagLength = 100
 // its "#", lower-cased, made of letters, digits and underscores with at
 // least one letter (Mastodon's rule), or "" when name is no hashtag.
 func NormaliseTag(name string) string {
-	name = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(name), "#"))
+	name = strings.ToLower(norm.NFC.String(strings.TrimPrefix(strings.TrimSpace(name), "#")))
 	if name == "" || len(name) > maxTagLength {
 		return ""
 	}
@@ -77,3 +79,75 @@ func (s *Store) ObjectTagsOf(ctx context.Context, objectIDs []int64) (map[int64]
 	})
 	return out, err
 }
+
+// SetTagFollow follows or unfollows a hashtag.
+func (s *Store) SetTagFollow(ctx context.Context, actorID int64, name string, on bool) error {
+	sql := `delete from followed_tags where actor_id = $1 and name = $2`
+	if on {
+		sql = `insert into followed_tags (actor_id, name) values ($1, $2) on conflict do nothing`
+	}
+	_, err := s.db.Exec(ctx, sql, actorID, NormaliseTag(name))
+	return err
+}
+
+// FollowedTag is a hashtag someone follows, with the id its list pages on.
+type FollowedTag struct {
+	ID   int64
+	Name string
+}
+
+// FollowedTags lists the hashtags an actor follows, the latest first.
+func (s *Store) FollowedTags(ctx context.Context, actorID int64, p Page) ([]FollowedTag, error) {
+	p = p.normalised()
+	rows, err := s.db.Query(ctx, `select id, name from followed_tags where actor_id = $1 and id < $2 and id > $3
+		order by id `+p.order()+` limit $4`, actorID, p.MaxID, p.lower(), p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[FollowedTag])
+	return inOrder(p, list), err
+}
+
+// FollowsTags tells which of these hashtags an actor follows.
+func (s *Store) FollowsTags(ctx context.Context, actorID int64, names []string) (map[string]bool, error) {
+	rows, err := s.db.Query(ctx, `select name from followed_tags where actor_id = $1 and name = any($2)`, actorID, names)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	out := make(map[string]bool, len(list))
+	for _, n := range list {
+		out[n] = true
+	}
+	return out, err
+}
+
+// TagDay is one day of a hashtag's use (Mastodon's Tag.history).
+type TagDay struct {
+	Day      time.Time
+	Uses     int64
+	Accounts int64
+}
+
+// TagHistory counts a hashtag's public posts and their authors per day over
+// the last week, the latest day first.
+func (s *Store) TagHistory(ctx context.Context, name string) ([]TagDay, error) {
+	// The newest tagged posts only (ids grow with time): a popular tag costs
+	// the same as a rare one.
+	rows, err := s.db.Query(ctx, `with recent as (
+		  select o.published, o.attributed_to, o.id from object_tags t join objects o on o.id = t.object_id
+		  where t.name = $1 and o.deleted_at is null and o.visibility = 'public' and o.group_id is null
+		  order by t.object_id desc limit 10000)
+		select d.day, count(r.id), count(distinct r.attributed_to)
+		from generate_series(date_trunc('day', now()) - interval '6 days', date_trunc('day', now()), interval '1 day') d(day)
+		left join recent r on r.published >= d.day and r.published < d.day + interval '1 day'
+		group by d.day order by d.day desc`, NormaliseTag(name))
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[TagDay])
+}
+
+// ValidTag tells whether a name is a hashtag in its stored form (what
+// NormaliseTag makes of it).
+func ValidTag(name string) bool { return name != "" && NormaliseTag(name) == name }

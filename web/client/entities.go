@@ -7,9 +7,11 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
+	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web/auth"
 )
@@ -189,7 +191,9 @@ type statusPage struct {
 	parents   map[string]*store.Object
 	groups    map[int64]*store.Group
 	mentions  map[int64][]*store.Actor
+	tags      map[int64][]string
 	accounts  map[int64]accountJSON
+	links     ap.Links
 }
 
 // viewerOf is the reader's actor id, 0 when anonymous.
@@ -201,7 +205,7 @@ func viewerOf(r *http.Request) int64 {
 }
 
 func (api *API) newStatusPage(ctx context.Context, viewer int64, objs []*store.Object) *statusPage {
-	sp := &statusPage{viewer: viewer}
+	sp := &statusPage{viewer: viewer, links: api.Links}
 	var shareURIs []string
 	for _, o := range objs {
 		if o.Type == store.ShareType {
@@ -240,6 +244,7 @@ func (api *API) newStatusPage(ctx context.Context, viewer int64, objs []*store.O
 	sp.replies, _ = api.Store.CountReplies(ctx, uris)
 	sp.shares, _ = api.Store.CountShares(ctx, uris)
 	sp.mentions, _ = api.Store.MentionedActorsOf(ctx, ids)
+	sp.tags, _ = api.Store.ObjectTagsOf(ctx, ids)
 	if viewer != 0 {
 		sp.reblogged, _ = api.Store.SharedByActor(ctx, viewer, uris)
 		sp.bookmarks, _ = api.Store.BookmarkedAmong(ctx, viewer, ids)
@@ -315,6 +320,9 @@ func (sp *statusPage) entity(o *store.Object) (statusJSON, bool) {
 	if parent := sp.parents[o.InReplyTo]; o.InReplyTo != "" && parent != nil {
 		id, acct := strconv.FormatInt(parent.ID, 10), strconv.FormatInt(parent.AttributedTo, 10)
 		st.InReplyToID, st.InReplyToAccountID = &id, &acct
+	}
+	for _, t := range sp.tags[o.ID] {
+		st.Tags = append(st.Tags, tagJSON{Name: t, URL: sp.links.Tag(url.PathEscape(t))})
 	}
 	for _, m := range sp.mentions[o.ID] {
 		acct := m.Username

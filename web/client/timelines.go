@@ -2,6 +2,7 @@ package client
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web/auth"
@@ -55,3 +56,76 @@ func (api *API) apiGroupTimeline(w http.ResponseWriter, r *http.Request) {
 	}
 	api.writeStatusPage(w, r, objs)
 }
+
+// boolParam reads a Mastodon boolean parameter ("true", "1").
+func boolParam(r *http.Request, name string) bool {
+	v := r.URL.Query().Get(name)
+	return v == "true" || v == "1"
+}
+
+// timelineFilter reads local, remote and only_media; only_media finds
+// nothing until posts carry media.
+func timelineFilter(r *http.Request) (store.TimelineFilter, bool) {
+	f := store.TimelineFilter{LocalOnly: boolParam(r, "local"), RemoteOnly: boolParam(r, "remote")}
+	return f, !boolParam(r, "only_media")
+}
+
+// apiPublicTimeline is GET /api/v1/timelines/public: the public posts of
+// this node and of those it knows, as anyone may read them.
+func (api *API) apiPublicTimeline(w http.ResponseWriter, r *http.Request) {
+	p, ok := pageFrom(w, r)
+	if !ok {
+		return
+	}
+	f, some := timelineFilter(r)
+	var objs []*store.Object
+	if some {
+		var err error
+		if objs, err = api.Store.PublicTimeline(r.Context(), f, p); err != nil {
+			respond.Fail(w, err)
+			return
+		}
+	}
+	api.writeStatusPage(w, r, objs)
+}
+
+// apiTagTimeline is GET /api/v1/timelines/tag/:hashtag, with any[], all[]
+// and none[] as Mastodon takes them.
+func (api *API) apiTagTimeline(w http.ResponseWriter, r *http.Request) {
+	name, ok := tagFromPath(w, r, "hashtag")
+	if !ok {
+		return
+	}
+	p, ok := pageFrom(w, r)
+	if !ok {
+		return
+	}
+	f, some := timelineFilter(r)
+	f.WithReplies = true
+	f.AnyTags = append([]string{name}, listParam(r, "any")...)
+	f.AllTags, f.NoneTags = listParam(r, "all"), listParam(r, "none")
+	for _, list := range [][]string{f.AnyTags, f.AllTags, f.NoneTags} {
+		for _, t := range list {
+			if !store.ValidTag(store.NormaliseTag(t)) {
+				respond.Fail(w, respond.InvalidField("any", "not a hashtag: "+strconv.Quote(t)))
+				return
+			}
+		}
+	}
+	if len(f.AnyTags)+len(f.AllTags)+len(f.NoneTags) > maxTagsInQuery {
+		respond.Fail(w, respond.InvalidField("any", "at most "+strconv.Itoa(maxTagsInQuery)+" hashtags"))
+		return
+	}
+	var objs []*store.Object
+	if some {
+		var err error
+		if objs, err = api.Store.PublicTimeline(r.Context(), f, p); err != nil {
+			respond.Fail(w, err)
+			return
+		}
+	}
+	api.writeStatusPage(w, r, objs)
+}
+
+// maxTagsInQuery bounds the hashtags of one tag timeline query.
+const maxTagsInQuery = 10

@@ -107,6 +107,7 @@ func New(d Deps) http.Handler {
 		r.Get("/directory", u.directory)
 		r.Get("/groups", u.groups)
 		r.Get("/posts/{id}", u.thread)
+		r.Get("/tags/{name}", u.tagPage)
 
 		r.Group(func(r chi.Router) {
 			r.Use(u.requireLogin)
