@@ -113,6 +113,20 @@ func (s *Store) FollowRequests(ctx context.Context, followeeID int64) ([]*Actor,
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Actor, error) { return scanActor(r) })
 }
 
+// FollowRequestsPage pages through the actors waiting for an actor's
+// approval on their ids, the highest first.
+func (s *Store) FollowRequestsPage(ctx context.Context, followeeID int64, p Page) ([]*Actor, error) {
+	p = p.normalised()
+	rows, err := s.db.Query(ctx, `select `+prefixed("a", actorColumns)+` from follows f join actors a on a.id = f.follower_id
+		where f.followee_id = $1 and f.state = 'pending' and a.id < $2 and a.id > $3
+		order by a.id `+p.order()+` limit $4`, followeeID, p.MaxID, p.lower(), p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Actor, error) { return scanActor(r) })
+	return inOrder(p, list), err
+}
+
 // SetFollowNotify turns on or off a follower's notification of each new
 // post of the followee (Mastodon's notify).
 func (s *Store) SetFollowNotify(ctx context.Context, followerID, followeeID int64, notify bool) error {

@@ -249,13 +249,36 @@ func (s *Store) LogGroupEvent(ctx context.Context, groupID, memberID int64, byID
 
 // GroupLog lists a group's events, newest first.
 func (s *Store) GroupLog(ctx context.Context, groupID int64, limit int) ([]GroupEvent, error) {
+	return s.GroupLogPage(ctx, groupID, Page{Limit: limit})
+}
+
+// GroupLogPage pages through a group's events on their ids, newest first.
+func (s *Store) GroupLogPage(ctx context.Context, groupID int64, p Page) ([]GroupEvent, error) {
+	p = p.normalised()
 	rows, err := s.db.Query(ctx, `select e.id, e.kind, m.username || '@' || m.host, coalesce(b.username || '@' || b.host, ''), e.created_at
 		from group_events e join actors m on m.id = e.member_id left join actors b on b.id = e.by_id
-		where e.group_id = $1 order by e.id desc limit $2`, groupID, limit)
+		where e.group_id = $1 and e.id < $2 and e.id > $3 order by e.id `+p.order()+` limit $4`, groupID, p.MaxID, p.lower(), p.Limit)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[GroupEvent])
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[GroupEvent])
+	return inOrder(p, list), err
+}
+
+// MemberEventsPage pages through a member's membership changes on their
+// ids, newest first.
+func (s *Store) MemberEventsPage(ctx context.Context, memberID int64, p Page) ([]GroupEvent, error) {
+	p = p.normalised()
+	rows, err := s.db.Query(ctx, `select e.id, e.kind || ' ' || g.username || '@' || g.host, m.username || '@' || m.host,
+		coalesce(b.username || '@' || b.host, ''), e.created_at
+		from group_events e join actors m on m.id = e.member_id join actors g on g.id = e.group_id
+		left join actors b on b.id = e.by_id where e.member_id = $1 and e.id < $2 and e.id > $3
+		order by e.id `+p.order()+` limit $4`, memberID, p.MaxID, p.lower(), p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[GroupEvent])
+	return inOrder(p, list), err
 }
 
 // MemberEvents lists the membership changes of a member, newest first.

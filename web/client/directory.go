@@ -2,7 +2,6 @@ package client
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/archipel-social/archipel/store"
@@ -11,10 +10,8 @@ import (
 
 func (api *API) apiDirectory(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, _ := strconv.Atoi(q.Get("limit"))
-	offset, _ := strconv.Atoi(q.Get("offset"))
-	if offset < 0 || offset > 10000 {
-		respond.Error(w, http.StatusBadRequest, "offset out of range")
+	offset, limit, ok := offsetFrom(w, r, 40)
+	if !ok {
 		return
 	}
 	skill, text := strings.TrimSpace(q.Get("skill")), strings.TrimSpace(q.Get("q"))
@@ -28,9 +25,6 @@ func (api *API) apiDirectory(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
-	out := make([]accountJSON, 0, len(people))
-	for _, a := range people {
-		out = append(out, api.accountEntity(r.Context(), a))
-	}
-	respond.JSON(w, http.StatusOK, out)
+	api.setOffsetLinks(w, r, offset, limit, len(people))
+	respond.JSON(w, http.StatusOK, api.accountList(r, people))
 }

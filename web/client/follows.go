@@ -74,16 +74,19 @@ func (api *API) apiFollowRequests(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	actors, err := api.Store.FollowRequests(r.Context(), me.ID)
+	p, ok := pageFrom(w, r)
+	if !ok {
+		return
+	}
+	actors, err := api.Store.FollowRequestsPage(r.Context(), me.ID, p)
 	if err != nil {
 		respond.Fail(w, err)
 		return
 	}
-	out := make([]accountJSON, 0, len(actors))
-	for _, a := range actors {
-		out = append(out, api.accountEntity(r.Context(), a))
+	if len(actors) > 0 {
+		api.setLinks(w, r, actors[0].ID, actors[len(actors)-1].ID)
 	}
-	respond.JSON(w, http.StatusOK, out)
+	respond.JSON(w, http.StatusOK, api.accountList(r, actors))
 }
 
 func (api *API) apiAnswerFollowRequest(accept bool) http.HandlerFunc {

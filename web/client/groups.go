@@ -75,9 +75,11 @@ func (api *API) apiGroup(w http.ResponseWriter, r *http.Request) {
 
 func (api *API) apiListGroups(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	limit, _ := strconv.Atoi(q.Get("limit"))
-	offset, _ := strconv.Atoi(q.Get("offset"))
-	f := store.GroupFilter{Limit: limit, Offset: max(offset, 0), LocalOnly: q.Get("local") == "true"}
+	offset, limit, ok := offsetFrom(w, r, 40)
+	if !ok {
+		return
+	}
+	f := store.GroupFilter{Limit: limit, Offset: offset, LocalOnly: q.Get("local") == "true"}
 	acct := auth.Account(r)
 	if acct != nil {
 		f.ViewerID = acct.ActorID
@@ -95,10 +97,16 @@ func (api *API) apiListGroups(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
+	ids := make([]int64, 0, len(groups))
+	for _, g := range groups {
+		ids = append(ids, g.ID)
+	}
+	entities := api.groupEntities(r.Context(), ids, viewerOf(r))
 	out := make([]groupJSON, 0, len(groups))
 	for _, g := range groups {
-		out = append(out, api.groupEntity(r.Context(), g, acct))
+		out = append(out, entities[g.ID])
 	}
+	api.setOffsetLinks(w, r, offset, limit, len(groups))
 	respond.JSON(w, http.StatusOK, out)
 }
 
@@ -131,20 +139,41 @@ func (api *API) apiGroupMembers(w http.ResponseWriter, r *http.Request) {
 		respond.Error(w, http.StatusBadRequest, "state: one of accepted, pending, invited, banned")
 		return
 	}
-	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	if limit <= 0 || limit > 80 {
-		limit = 40
+	// Members page in the order they are listed, by account id: after is
+	// the last id of the previous page.
+	var after int64
+	if v := r.URL.Query().Get("after"); v != "" {
+		var ok bool
+		if after, ok = respond.ParseID(v); !ok {
+			respond.Fail(w, respond.InvalidField("after", "not an account id"))
+			return
+		}
+	}
+	_, limit, ok := offsetFrom(w, r, 40)
+	if !ok {
+		return
 	}
 	members, err := api.Store.Members(r.Context(), g.ID, state, after, limit)
 	if err != nil {
 		respond.Fail(w, err)
 		return
 	}
-	out := make([]memberJSON, 0, len(members))
+	actors := make([]*store.Actor, 0, len(members))
 	for _, mm := range members {
-		out = append(out, memberJSON{Account: api.accountEntity(r.Context(), mm.Member), Role: mm.Role, State: mm.State,
+		actors = append(actors, mm.Member)
+	}
+	accounts := api.accountList(r, actors)
+	out := make([]memberJSON, 0, len(members))
+	for i, mm := range members {
+		out = append(out, memberJSON{Account: accounts[i], Role: mm.Role, State: mm.State,
 			Since: mm.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")})
+	}
+	if len(members) == limit {
+		u := *r.URL
+		q := u.Query()
+		q.Set("after", strconv.FormatInt(members[len(members)-1].MemberID, 10))
+		u.RawQuery = q.Encode()
+		w.Header().Set("Link", `<`+api.Links.Base+u.Path+"?"+u.RawQuery+`>; rel="next"`)
 	}
 	respond.JSON(w, http.StatusOK, out)
 }

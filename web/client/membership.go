@@ -197,26 +197,35 @@ func (api *API) apiGroupLog(w http.ResponseWriter, r *http.Request) {
 		respond.Error(w, http.StatusForbidden, "only the group's animators read its log")
 		return
 	}
-	events, err := api.Store.GroupLog(r.Context(), g.ID, 200)
+	p, ok := pageFrom(w, r)
+	if !ok {
+		return
+	}
+	events, err := api.Store.GroupLogPage(r.Context(), g.ID, p)
+	api.writeEvents(w, r, events, err)
+}
+
+// writeEvents answers with a page of group events and its Link header.
+func (api *API) writeEvents(w http.ResponseWriter, r *http.Request, events []store.GroupEvent, err error) {
 	if err != nil {
 		respond.Fail(w, err)
 		return
 	}
 	if events == nil {
 		events = []store.GroupEvent{}
+	}
+	if len(events) > 0 {
+		api.setLinks(w, r, events[0].ID, events[len(events)-1].ID)
 	}
 	respond.JSON(w, http.StatusOK, events)
 }
 
 // apiMembershipEvents lists the caller's own membership changes.
 func (api *API) apiMembershipEvents(w http.ResponseWriter, r *http.Request) {
-	events, err := api.Store.MemberEvents(r.Context(), auth.Account(r).ActorID, 100)
-	if err != nil {
-		respond.Fail(w, err)
+	p, ok := pageFrom(w, r)
+	if !ok {
 		return
 	}
-	if events == nil {
-		events = []store.GroupEvent{}
-	}
-	respond.JSON(w, http.StatusOK, events)
+	events, err := api.Store.MemberEventsPage(r.Context(), auth.Account(r).ActorID, p)
+	api.writeEvents(w, r, events, err)
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web/respond"
@@ -56,4 +57,68 @@ func (api *API) setLinks(w http.ResponseWriter, r *http.Request, newest, oldest 
 		return `<` + api.Links.Base + u.Path + "?" + u.RawQuery + `>; rel="` + rel + `"`
 	}
 	w.Header().Set("Link", link("max_id", oldest, "next")+", "+link("min_id", newest, "prev"))
+}
+
+// Lists ranked by relevance or name (the directory, groups, search) page
+// with offset and limit, as Mastodon's directory does.
+const maxOffset = 10000
+
+// offsetFrom reads offset and limit; a malformed one is a 422.
+func offsetFrom(w http.ResponseWriter, r *http.Request, defaultLimit int) (offset, limit int, ok bool) {
+	q := r.URL.Query()
+	limit = defaultLimit
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			respond.Fail(w, respond.InvalidField("limit", "a whole number from 1 to "+strconv.Itoa(store.MaxPageSize)))
+			return 0, 0, false
+		}
+		limit = min(n, store.MaxPageSize)
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > maxOffset {
+			respond.Fail(w, respond.InvalidField("offset", "a whole number from 0 to "+strconv.Itoa(maxOffset)))
+			return 0, 0, false
+		}
+		offset = n
+	}
+	return offset, limit, true
+}
+
+// setOffsetLinks writes the Link header of an offset page of n items: next
+// when the page is full, prev when it is not the first.
+func (api *API) setOffsetLinks(w http.ResponseWriter, r *http.Request, offset, limit, n int) {
+	link := func(at int, rel string) string {
+		u := *r.URL
+		q := u.Query()
+		q.Set("offset", strconv.Itoa(at))
+		q.Set("limit", strconv.Itoa(limit))
+		u.RawQuery = q.Encode()
+		return `<` + api.Links.Base + u.Path + "?" + u.RawQuery + `>; rel="` + rel + `"`
+	}
+	var links []string
+	if n == limit && offset+limit <= maxOffset {
+		links = append(links, link(offset+limit, "next"))
+	}
+	if offset > 0 {
+		links = append(links, link(max(offset-limit, 0), "prev"))
+	}
+	if len(links) > 0 {
+		w.Header().Set("Link", strings.Join(links, ", "))
+	}
+}
+
+// accountList converts a list of actors, their counts read in one query.
+func (api *API) accountList(r *http.Request, actors []*store.Actor) []accountJSON {
+	byID := make(map[int64]*store.Actor, len(actors))
+	for _, a := range actors {
+		byID[a.ID] = a
+	}
+	accounts := api.accountEntities(r.Context(), byID)
+	out := make([]accountJSON, 0, len(actors))
+	for _, a := range actors {
+		out = append(out, accounts[a.ID])
+	}
+	return out
 }
