@@ -1,0 +1,56 @@
+// An agent's day in masto.js against a test node, for web/client's
+// TestMastoJSDay:
+// post with a hashtag and a content warning, read notifications (v1, paged
+// by the Link header, and v2 grouped), open a thread, favourite and undo,
+// bookmark, read a hashtag timeline, search, move the marker. It prints
+// what it saw as JSON; the Go test checks it.
+import { createRestAPIClient } from "masto";
+
+const url = process.env.NODE_URL;
+const alice = createRestAPIClient({ url, accessToken: process.env.ALICE_TOKEN });
+const bob = createRestAPIClient({ url, accessToken: process.env.BOB_TOKEN });
+const out = {};
+
+const post = await alice.v1.statuses.create({
+  status: "Réunion #Urbanisme demain, ordre du jour joint",
+  spoilerText: "Interne",
+  language: "fr",
+});
+out.post = { id: post.id, tags: post.tags.map((t) => t.name), spoilerText: post.spoilerText, sensitive: post.sensitive };
+
+const reply = await bob.v1.statuses.create({ status: "J'y serai", inReplyToId: post.id });
+await bob.v1.statuses.$select(post.id).favourite();
+const reblog = await bob.v1.statuses.$select(post.id).reblog();
+out.reblogWraps = reblog.reblog?.id === post.id;
+
+// v1 notifications, walked page by page through the Link header.
+out.pages = [];
+for await (const page of alice.v1.notifications.list({ limit: 2 })) {
+  out.pages.push(page.map((n) => n.type));
+  if (out.pages.length > 5) break;
+}
+const grouped = await alice.v2.notifications.list();
+out.groups = grouped.notificationGroups.map((g) => [g.type, g.notificationsCount]);
+out.unread = (await alice.v1.notifications.unreadCount.fetch()).count;
+
+const context = await alice.v1.statuses.$select(post.id).context.fetch();
+out.descendants = context.descendants.map((s) => s.id);
+out.replyID = reply.id;
+
+const seen = await bob.v1.statuses.$select(post.id).fetch();
+out.favouritedBeforeUndo = seen.favourited;
+out.favouritedAfterUndo = (await bob.v1.statuses.$select(post.id).unfavourite()).favourited;
+await bob.v1.statuses.$select(post.id).bookmark();
+out.bookmarks = (await bob.v1.bookmarks.list()).map((s) => s.id);
+
+out.tagTimeline = (await bob.v1.timelines.tag.$select("urbanisme").list()).map((s) => s.id);
+const found = await bob.v2.search.list({ q: "réunions", type: "statuses" });
+out.search = found.statuses.map((s) => s.id);
+
+const latest = (await alice.v1.notifications.list({ limit: 1 }))[0];
+await alice.v1.markers.create({ notifications: { lastReadId: latest.id } });
+const markers = await alice.v1.markers.fetch({ timeline: ["notifications"] });
+out.marker = markers.notifications?.lastReadId === latest.id;
+out.unreadAfterMarker = (await alice.v1.notifications.unreadCount.fetch()).count;
+
+console.log(JSON.stringify(out));

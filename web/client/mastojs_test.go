@@ -1,0 +1,101 @@
+package client_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/testnet"
+)
+
+// mastojsDir holds masto.js, installed from npm by scripts/test.sh (the
+// web/auth tests drive the same copy), and this test's script.
+const mastojsDir = "../auth/testdata/mastojs"
+
+// masto.js, a real Mastodon client library, gets through an agent's day
+// on a node: posting, notifications v1 (paged by its Link header) and v2,
+// a thread's context, favourite and undo, bookmarks, a hashtag timeline,
+// search and markers.
+func TestMastoJSDay(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
+	}
+	if _, err := os.Stat(mastojsDir + "/node_modules/masto"); err != nil {
+		t.Skip("masto.js is not installed: run scripts/test.sh (npm ci in web/auth/testdata/mastojs)")
+	}
+	n := testnet.StartNode(t, testnet.Options{})
+	alice := n.CreateUser("alice", store.TierState, "")
+	bob := n.CreateUser("bob", store.TierState, "")
+	bob.API("POST", "/accounts/"+id(alice.Actor.ID)+"/follow", map[string]any{})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "client_day.mjs")
+	cmd.Dir = mastojsDir
+	cmd.Env = append(os.Environ(), "NODE_URL="+n.URL, "ALICE_TOKEN="+alice.Token, "BOB_TOKEN="+bob.Token)
+	raw, err := cmd.Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			t.Fatalf("masto.js: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	var day struct {
+		Post struct {
+			ID          string
+			Tags        []string
+			SpoilerText string
+			Sensitive   bool
+		}
+		ReblogWraps          bool
+		Pages                [][]string
+		Groups               [][2]any
+		Unread               int
+		Descendants          []string
+		ReplyID              string
+		FavouritedBeforeUndo bool
+		FavouritedAfterUndo  bool
+		Bookmarks            []string
+		TagTimeline          []string
+		Search               []string
+		Marker               bool
+		UnreadAfterMarker    int
+	}
+	if err := json.Unmarshal(raw, &day); err != nil {
+		t.Fatalf("masto.js output: %v\n%s", err, raw)
+	}
+	if !slices.Equal(day.Post.Tags, []string{"urbanisme"}) || day.Post.SpoilerText != "Interne" || !day.Post.Sensitive {
+		t.Errorf("post: %+v", day.Post)
+	}
+	if !day.ReblogWraps {
+		t.Errorf("reblog does not answer with the wrapping status")
+	}
+	var types []string
+	for _, p := range day.Pages {
+		types = append(types, p...)
+	}
+	if !slices.Equal(types, []string{"reblog", "favourite", "mention", "follow"}) || len(day.Pages[0]) != 2 {
+		t.Errorf("notifications through masto.js's paginator: %v", day.Pages)
+	}
+	if len(day.Groups) != 4 || day.Unread != 4 {
+		t.Errorf("grouped: %v, unread %d", day.Groups, day.Unread)
+	}
+	if !slices.Equal(day.Descendants, []string{day.ReplyID}) {
+		t.Errorf("context: %v", day.Descendants)
+	}
+	if !day.FavouritedBeforeUndo || day.FavouritedAfterUndo {
+		t.Errorf("favourite %v, after undo %v", day.FavouritedBeforeUndo, day.FavouritedAfterUndo)
+	}
+	if !slices.Equal(day.Bookmarks, []string{day.Post.ID}) || !slices.Equal(day.TagTimeline, []string{day.Post.ID}) ||
+		!slices.Equal(day.Search, []string{day.Post.ID}) {
+		t.Errorf("bookmarks %v, tag timeline %v, search %v", day.Bookmarks, day.TagTimeline, day.Search)
+	}
+	if !day.Marker || day.UnreadAfterMarker != 0 {
+		t.Errorf("marker %v, unread after it %d", day.Marker, day.UnreadAfterMarker)
+	}
+}
