@@ -13,7 +13,6 @@ import (
 
 	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/store"
-	"github.com/archipel-social/archipel/web/auth"
 )
 
 // accountJSON is Mastodon's Account entity plus the profile fields of an
@@ -196,14 +195,6 @@ type statusPage struct {
 	links     ap.Links
 }
 
-// viewerOf is the reader's actor id, 0 when anonymous.
-func viewerOf(r *http.Request) int64 {
-	if acct := auth.Account(r); acct != nil {
-		return acct.ActorID
-	}
-	return 0
-}
-
 func (api *API) newStatusPage(ctx context.Context, viewer int64, objs []*store.Object) *statusPage {
 	sp := &statusPage{viewer: viewer, links: api.Links}
 	var shareURIs []string
@@ -352,7 +343,7 @@ func (sp *statusPage) bare(o *store.Object) statusJSON {
 
 // statusEntity converts one status for the request's reader.
 func (api *API) statusEntity(r *http.Request, o *store.Object) statusJSON {
-	st, _ := api.newStatusPage(r.Context(), viewerOf(r), []*store.Object{o}).entity(o)
+	st, _ := api.newStatusPage(r.Context(), viewerID(r), []*store.Object{o}).entity(o)
 	return st
 }
 
@@ -372,7 +363,7 @@ func (api *API) authorOf(ctx context.Context, o *store.Object) *store.Actor {
 // statusEntities converts a page of statuses for the request's reader,
 // leaving out shares of posts that are gone.
 func (api *API) statusEntities(r *http.Request, objs []*store.Object) []statusJSON {
-	sp := api.newStatusPage(r.Context(), viewerOf(r), objs)
+	sp := api.newStatusPage(r.Context(), viewerID(r), objs)
 	out := make([]statusJSON, 0, len(objs))
 	for _, o := range objs {
 		if st, ok := sp.entity(o); ok {

@@ -101,7 +101,7 @@ func (api *API) apiListGroups(w http.ResponseWriter, r *http.Request) {
 	for _, g := range groups {
 		ids = append(ids, g.ID)
 	}
-	entities := api.groupEntities(r.Context(), ids, viewerOf(r))
+	entities := api.groupEntities(r.Context(), ids, viewerID(r))
 	out := make([]groupJSON, 0, len(groups))
 	for _, g := range groups {
 		out = append(out, entities[g.ID])

@@ -116,13 +116,13 @@ func (api *API) newNotificationPage(r *http.Request, objectIDs, actorIDs, groupI
 				URL: api.Links.Base + "/api/v1/documents/" + id}
 		}
 	}
-	sp := api.newStatusPage(ctx, viewerOf(r), posts)
+	sp := api.newStatusPage(ctx, viewerID(r), posts)
 	for _, o := range posts {
 		if st, ok := sp.entity(o); ok {
 			np.statuses[o.ID] = st
 		}
 	}
-	np.groups = api.groupEntities(ctx, groupIDs, viewerOf(r))
+	np.groups = api.groupEntities(ctx, groupIDs, viewerID(r))
 	return np
 }
 

@@ -167,6 +167,6 @@ func (api *API) searchStatuses(r *http.Request, s searchQuery) ([]*store.Object,
 		}
 		return []*store.Object{o}, err
 	}
-	return api.Store.SearchStatuses(r.Context(), store.StatusSearch{Text: s.q, ViewerID: viewerOf(r), AuthorID: s.accountID,
+	return api.Store.SearchStatuses(r.Context(), store.StatusSearch{Text: s.q, ViewerID: viewerID(r), AuthorID: s.accountID,
 		Limit: s.limit, Offset: s.offset})
 }

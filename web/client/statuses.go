@@ -95,7 +95,7 @@ func (api *API) apiStatus(w http.ResponseWriter, r *http.Request) {
 
 // statusVisible applies the node's one reading rule to the API caller.
 func (api *API) statusVisible(r *http.Request, o *store.Object) bool {
-	ok, err := api.Store.CanSee(r.Context(), o, viewerOf(r))
+	ok, err := api.Store.CanSee(r.Context(), o, viewerID(r))
 	return err == nil && ok
 }
 
@@ -107,12 +107,12 @@ func (api *API) apiStatusContext(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ancestors, err := api.Store.Ancestors(r.Context(), o, viewerOf(r))
+	ancestors, err := api.Store.Ancestors(r.Context(), o, viewerID(r))
 	if err != nil {
 		respond.Fail(w, err)
 		return
 	}
-	descendants, err := api.Store.Descendants(r.Context(), o, viewerOf(r))
+	descendants, err := api.Store.Descendants(r.Context(), o, viewerID(r))
 	if err != nil {
 		respond.Fail(w, err)
 		return

@@ -248,22 +248,14 @@ func TestStatusContext(t *testing.T) {
 // Between two nodes: a remote reply shows in the thread's context on the
 // author's node, and the content warning travels as summary and sensitive.
 func TestContextAcrossNodes(t *testing.T) {
-	nodes := testnet.Start(t, 2, testnet.Options{})
-	a, b := nodes[0], nodes[1]
-	alice := a.CreateUser("alice", store.TierState, "")
-	bob := b.CreateUser("bob", store.TierState, "")
-	var remoteAlice struct{ ID string }
-	bob.API("GET", "/accounts/lookup?acct=alice@"+a.Host, nil).JSON(t, &remoteAlice)
-	bob.API("POST", "/accounts/"+remoteAlice.ID+"/follow", map[string]any{})
-	testnet.Eventually(t, 20*time.Second, "bob's follow is accepted", func() bool {
-		var rel []struct{ Following bool }
-		bob.API("GET", "/accounts/relationships?id[]="+remoteAlice.ID, nil).JSON(t, &rel)
-		return len(rel) == 1 && rel[0].Following
+	a, b, alice, bob := aliceFollowedAcrossNodes(t)
+	testnet.Eventually(t, federationWait, "bob's follow is accepted", func() bool {
+		return len(notificationsOf(t, alice, "?types[]=follow")) == 1
 	})
 	var root fullStatus
 	alice.API("POST", "/statuses", map[string]any{"status": "Bilan du trimestre", "spoiler_text": "Chiffres internes", "sensitive": true}).JSON(t, &root)
 	var home []fullStatus
-	testnet.Eventually(t, 20*time.Second, "the post reaches bob's node", func() bool {
+	testnet.Eventually(t, federationWait, "the post reaches bob's node", func() bool {
 		bob.API("GET", "/timelines/home", nil).JSON(t, &home)
 		return len(home) == 1
 	})
@@ -277,7 +269,7 @@ func TestContextAcrossNodes(t *testing.T) {
 	var reply fullStatus
 	bob.API("POST", "/statuses", map[string]any{"status": "Merci pour le bilan", "in_reply_to_id": home[0].ID}).JSON(t, &reply)
 	var ctx struct{ Ancestors, Descendants []fullStatus }
-	testnet.Eventually(t, 20*time.Second, "bob's reply is in the thread on alice's node", func() bool {
+	testnet.Eventually(t, federationWait, "bob's reply is in the thread on alice's node", func() bool {
 		alice.API("GET", "/statuses/"+root.ID+"/context", nil).JSON(t, &ctx)
 		return len(ctx.Descendants) == 1
 	})

@@ -78,15 +78,7 @@ func (api *API) apiPublicTimeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, some := timelineFilter(r)
-	var objs []*store.Object
-	if some {
-		var err error
-		if objs, err = api.Store.PublicTimeline(r.Context(), f, p); err != nil {
-			respond.Fail(w, err)
-			return
-		}
-	}
-	api.writeStatusPage(w, r, objs)
+	api.writePublicPage(w, r, f, p, some)
 }
 
 // apiTagTimeline is GET /api/v1/timelines/tag/:hashtag, with any[], all[]
@@ -116,6 +108,12 @@ func (api *API) apiTagTimeline(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, respond.InvalidField("any", "at most "+strconv.Itoa(maxTagsInQuery)+" hashtags"))
 		return
 	}
+	api.writePublicPage(w, r, f, p, some)
+}
+
+// writePublicPage answers with a page of public posts (none when the
+// filter can match nothing).
+func (api *API) writePublicPage(w http.ResponseWriter, r *http.Request, f store.TimelineFilter, p store.Page, some bool) {
 	var objs []*store.Object
 	if some {
 		var err error
