@@ -15,7 +15,7 @@ func init() { handle(vocab.FollowType, follow) }
 // by hand, and groups that are not open, keep it pending; otherwise it is
 // accepted at once. Only public groups can be followed (read-only).
 func follow(ctx context.Context, p *Processor, in *incoming) error {
-	target, err := p.Store.ActorByURI(ctx, in.objectID())
+	target, err := p.Store.ReachableActorByURI(ctx, in.objectID())
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !target.Local) {
 		return refused("follow of %s, not an actor of this node", in.objectID())
 	} else if err != nil {

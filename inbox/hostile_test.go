@@ -868,3 +868,35 @@ func TestHostileForgedAttribution(t *testing.T) {
 		})
 	}
 }
+
+// Issue 12: an account whose address is not confirmed cannot be found, so a
+// peer that guesses its actor's URI and sends a Follow is refused, as for an
+// actor that does not exist: no follow row, no Accept, no notification.
+func TestHostileFollowOfUnconfirmedAccount(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{})
+	ctx := context.Background()
+	acct, err := n.Accounts.SignUp(ctx, accounts.SignUp{Username: "intrus", Email: "intrus@interieur.gouv.fr",
+		Password: "un mot de passe", Lang: "fr"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	intrus, err := n.Store.ActorByID(ctx, acct.ActorID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fan := testnet.NewRemoteActor(t, "fan")
+	id := fan.NewID("follows")
+	expectStatus(t, fan.Post(t, n.URL+"/inbox", mustJSON(t, followOf(id, fan.URI, intrus.URI))), http.StatusAccepted)
+	if refusal := processed(t, n.Node, id); refusal == "" {
+		t.Error("the follow of an unconfirmed account was applied")
+	}
+	if c := countRows(t, n.Node); c.follows != 0 {
+		t.Errorf("%d follow rows", c.follows)
+	}
+	for _, q := range fan.Posts() {
+		var a struct{ Type string }
+		if json.Unmarshal(q.Body, &a) == nil && a.Type == "Accept" {
+			t.Error("the unconfirmed account accepted the follow")
+		}
+	}
+}

@@ -25,7 +25,7 @@ func invite(ctx context.Context, p *Processor, in *incoming) error {
 	if in.act.Target == nil {
 		return refused("invitation without target")
 	}
-	invitee, err := p.Store.ActorByURI(ctx, string(in.act.Target.GetLink()))
+	invitee, err := p.Store.ReachableActorByURI(ctx, string(in.act.Target.GetLink()))
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (!invitee.Local || invitee.Type != store.TypePerson)) {
 		return refused("invitation for %s, not a person of this node", in.act.Target.GetLink())
 	} else if err != nil {

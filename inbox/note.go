@@ -75,7 +75,7 @@ func (p *Processor) readNote(ctx context.Context, it vocab.Item, raw []byte, aut
 	obj.Sensitive, note.tags = ap.NoteExtras(raw)
 	seen := map[int64]bool{}
 	addLocal := func(uri string) {
-		a, err := p.Store.ActorByURI(ctx, uri)
+		a, err := p.Store.ReachableActorByURI(ctx, uri)
 		if err != nil || seen[a.ID] {
 			return
 		}

@@ -2,6 +2,7 @@ package inbox_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -117,4 +118,58 @@ func TestLowerTierLeavesStateOnlyGroupsHereAndOnPeers(t *testing.T) {
 	})
 	joinByHandle(t, sophie, g.Acct)
 	waitMembership(t, sophie, gB.ID, store.StateAccepted)
+}
+
+// A State-only group whose last owner is no longer a State agent is not
+// left without anyone to run it: its longest-standing animator (else
+// member) becomes owner and is told; with no local member left, the node's
+// admins are told.
+func TestLowerTierOfLastOwnerNamesASuccessor(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{})
+	ctx := context.Background()
+	admin := n.CreateUser("nadia", store.TierState, store.RoleAdmin)
+	alice := n.CreateUser("alice", store.TierState, "")
+	bruno := n.CreateUser("bruno", store.TierState, "")
+	chloe := n.CreateUser("chloe", store.TierState, "")
+	g := createGroup(t, alice, map[string]any{"name": "Préfets", "state_only": true})
+	createGroup(t, alice, map[string]any{"name": "Cabinet", "state_only": true})
+	for _, u := range []*testnet.User{bruno, chloe} {
+		if res := u.API("POST", "/groups/"+g.ID+"/join", nil); res.Status != 200 {
+			t.Fatalf("%s joins: %d %s", u.Username, res.Status, res.Body)
+		}
+	}
+	// chloe joined after bruno but is an animator: she goes first.
+	if res := alice.API("POST", "/groups/"+g.ID+"/members/"+strconv.FormatInt(chloe.Actor.ID, 10)+"/role", map[string]string{"role": "animator"}); res.Status != 200 {
+		t.Fatalf("naming chloe animator: %d %s", res.Status, res.Body)
+	}
+	partner := store.TierPartner
+	if err := n.Accounts.SetRights(ctx, nil, alice.Account, accounts.Rights{Tier: &partner}); err != nil {
+		t.Fatal(err)
+	}
+	gid, _ := strconv.ParseInt(g.ID, 10, 64)
+	m, err := n.Store.MembershipOf(ctx, gid, chloe.Actor.ID)
+	if err != nil || m.Role != store.MemberOwner {
+		t.Fatalf("chloe after alice left: %+v %v", m, err)
+	}
+	if m, _ := n.Store.MembershipOf(ctx, gid, bruno.Actor.ID); m == nil || m.Role != store.MemberMember {
+		t.Errorf("bruno after alice left: %+v", m)
+	}
+	if !hasNotification(t, chloe, store.NotifyGroupRole) {
+		t.Error("chloe was not told she is owner")
+	}
+	if !hasEvent(memberEvents(t, n, chloe.Actor.ID), outbox.EventSuccession) {
+		t.Error("no succession event for chloe")
+	}
+	// The group alice ran alone: the admin is told it has no owner.
+	if !hasNotification(t, admin, store.NotifyGroupOrphaned) {
+		t.Error("the admin was not told of the ownerless group")
+	}
+}
+
+// hasNotification tells whether u has a notification of type typ.
+func hasNotification(t *testing.T, u *testnet.User, typ string) bool {
+	t.Helper()
+	var ns []struct{ Type string }
+	u.API("GET", "/notifications?types[]="+typ, nil).JSON(t, &ns)
+	return len(ns) > 0
 }

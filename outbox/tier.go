@@ -13,6 +13,10 @@ import (
 // State-only group because they are no longer a State agent.
 const EventRemovedTier = "removed_tier"
 
+// EventSuccession is the group log kind of a member named owner because the
+// group's last owner left it on a change of tier.
+const EventSuccession = "named_owner_succession"
+
 // TierChanged applies a local person's new tier, in the transaction that
 // changed it: out of the local State-only groups when no longer State (with
 // a notice in their membership events), and an Update of the actor to the
@@ -35,6 +39,9 @@ func (o *Outbox) TierChanged(ctx context.Context, tx *store.Store, actorID int64
 			if err := tx.LogGroupEvent(ctx, g.ID, actorID, nil, EventRemovedTier); err != nil {
 				return err
 			}
+			if err := o.keepOwned(ctx, tx, g.ID); err != nil {
+				return err
+			}
 		}
 	}
 	ds, err := o.publishProfile(ctx, tx, actor)
@@ -42,6 +49,37 @@ func (o *Outbox) TierChanged(ctx context.Context, tx *store.Store, actorID int64
 		return err
 	}
 	tx.AfterCommit(ctx, func(ctx context.Context) { o.enqueue(ctx, ds) })
+	return nil
+}
+
+// keepOwned gives a group whose last owner was taken out a new owner, so
+// that a State-only group is never left without anyone to run it: the
+// longest-standing animator, else member, is named and told. With no local
+// member left, the node's admins are told instead, since only they can act.
+func (o *Outbox) keepOwned(ctx context.Context, tx *store.Store, groupID int64) error {
+	successor, err := tx.PromoteSuccessor(ctx, groupID)
+	if err != nil {
+		return err
+	}
+	if successor != 0 {
+		if err := tx.LogGroupEvent(ctx, groupID, successor, nil, EventSuccession); err != nil {
+			return err
+		}
+		return tx.Notify(ctx, store.Notification{Recipient: successor, Type: store.NotifyGroupRole, From: groupID, GroupID: groupID})
+	}
+	owners, err := tx.CountOwners(ctx, groupID)
+	if err != nil || owners > 0 {
+		return err
+	}
+	admins, err := tx.AdminActorIDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, admin := range admins {
+		if err := tx.Notify(ctx, store.Notification{Recipient: admin, Type: store.NotifyGroupOrphaned, From: groupID, GroupID: groupID}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -133,6 +133,16 @@ func (s *Store) CountAccounts(ctx context.Context) (int64, error) {
 	return n, err
 }
 
+// AdminActorIDs lists the actors of the node's active admins.
+func (s *Store) AdminActorIDs(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.Query(ctx, `select actor_id from accounts where role = 'admin'
+		and confirmed_at is not null and approved_at is not null order by id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
 // inactiveAccountOf is true for a local actor whose account may not act yet
 // (address not confirmed, or sign-up not approved): such an actor is not
 // found by handle, in the directory or by peers until it is.

@@ -187,6 +187,13 @@ func (s *Store) ActorByURI(ctx context.Context, uri string) (*Actor, error) {
 	return s.actorWhere(ctx, `uri = $1`, uri)
 }
 
+// ReachableActorByURI is ActorByURI for what peers address: the person of a
+// local account that may not act yet (unconfirmed, awaiting approval) is not
+// found, as it is not by handle or as a document.
+func (s *Store) ReachableActorByURI(ctx context.Context, uri string) (*Actor, error) {
+	return s.actorWhere(ctx, `uri = $1 and not `+inactiveAccount("actors"), uri)
+}
+
 // ActorByHandle loads an actor by username and host (case-insensitive name).
 // A remote handle may name two actors (a Lemmy user and community): the
 // person wins, then the freshest copy.

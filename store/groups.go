@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -325,6 +326,24 @@ func (s *Store) CountOwners(ctx context.Context, groupID int64) (int64, error) {
 	var n int64
 	err := s.db.QueryRow(ctx, `select count(*) from memberships where group_id = $1 and role = 'owner' and state = 'accepted'`, groupID).Scan(&n)
 	return n, err
+}
+
+// PromoteSuccessor names an owner for a group that has none left: the
+// longest-standing local animator, else the longest-standing local member.
+// It returns the new owner's actor id, 0 when no local member remains.
+func (s *Store) PromoteSuccessor(ctx context.Context, groupID int64) (int64, error) {
+	var id int64
+	err := s.db.QueryRow(ctx, `update memberships set role = 'owner', updated_at = now()
+		where group_id = $1 and member_id = (
+			select m.member_id from memberships m join actors a on a.id = m.member_id
+			where m.group_id = $1 and m.state = 'accepted' and a.local and a.deleted_at is null
+			order by m.role = 'animator' desc, m.created_at, m.member_id limit 1)
+		and not exists (select 1 from memberships where group_id = $1 and role = 'owner' and state = 'accepted')
+		returning member_id`, groupID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
 }
 
 // HasLocalMember tells whether one of our people is an accepted member.

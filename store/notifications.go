@@ -33,12 +33,13 @@ const (
 	NotifyGroupRemoval    = "archipel.group_removal"    // the recipient was removed from a group
 	NotifyGroupRole       = "archipel.group_role"       // the recipient's role in a group changed
 	NotifyGroupDocument   = "archipel.group_document"   // a new document in one of the recipient's groups
+	NotifyGroupOrphaned   = "archipel.group_orphaned"   // a group of this node has no owner left (to its admins)
 )
 
 // NotificationTypes lists every type, in the order the API documents them.
 var NotificationTypes = []string{NotifyMention, NotifyStatus, NotifyReblog, NotifyFollow, NotifyFollowRequest,
 	NotifyFavourite, NotifyUpdate, NotifyGroupInvitation, NotifyJoinRequest, NotifyJoinApproved, NotifyJoinRejected,
-	NotifyGroupRemoval, NotifyGroupRole, NotifyGroupDocument}
+	NotifyGroupRemoval, NotifyGroupRole, NotifyGroupDocument, NotifyGroupOrphaned}
 
 // IsNotificationType tells whether t is a known type.
 func IsNotificationType(t string) bool {
