@@ -32,6 +32,12 @@ type Message struct {
 	Kind string
 	// Data is what the template reads as .Data.
 	Data any
+	// DedupKey names the event the message is about: a second message
+	// with the same key is not queued ("" for none).
+	DedupKey string
+	// Unsubscribe is the one-click unsubscribe URL of a notification or
+	// digest (RFC 8058), "" for the mails an account cannot refuse.
+	Unsubscribe string
 }
 
 // Enqueuer schedules a send attempt in the queue.
@@ -75,15 +81,16 @@ type Outbox struct {
 
 // Queue renders m and writes it to the outbox in tx, the transaction of
 // what causes it; the send is enqueued once tx has committed, so a message
-// goes out if and only if its cause is stored. It returns the message's id.
+// goes out if and only if its cause is stored. It returns the message's id,
+// 0 when a message with the same DedupKey was queued before.
 func (o *Outbox) Queue(ctx context.Context, tx *store.Store, m Message) (int64, error) {
-	r, err := render(m.Kind, m.Lang, templateData{Node: o.Node, URL: o.BaseURL, Data: m.Data})
+	r, err := render(m.Kind, m.Lang, templateData{Node: o.Node, URL: o.BaseURL, Unsubscribe: m.Unsubscribe, Data: m.Data})
 	if err != nil {
 		return 0, err
 	}
 	row := &store.Mail{AccountID: m.AccountID, Kind: m.Kind, To: m.To, Subject: r.subject, Text: r.text, HTML: r.html,
-		MessageID: store.NewID() + "@" + o.messageIDHost()}
-	if err := tx.InsertMail(ctx, row); err != nil {
+		MessageID: store.NewID() + "@" + o.messageIDHost(), DedupKey: m.DedupKey, Unsubscribe: m.Unsubscribe}
+	if queued, err := tx.InsertMail(ctx, row); err != nil || !queued {
 		return 0, err
 	}
 	tx.AfterCommit(ctx, func(ctx context.Context) {
@@ -204,6 +211,12 @@ func (o *Outbox) build(m *store.Mail) (*gomail.Msg, error) {
 	msg.SetMessageIDWithValue(m.MessageID)
 	msg.SetDateWithValue(m.CreatedAt)
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	if m.Unsubscribe != "" {
+		// RFC 8058: mail clients show an unsubscribe button, and POST
+		// "List-Unsubscribe=One-Click" to the link without opening it.
+		msg.SetGenHeader(gomail.Header("List-Unsubscribe"), "<"+m.Unsubscribe+">")
+		msg.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	return msg, nil

@@ -257,7 +257,14 @@ func TestDirSenderWritesEML(t *testing.T) {
 func TestTemplatesRenderInBothLanguages(t *testing.T) {
 	r := newRig(t, false)
 	ctx := context.Background()
-	data := map[string]string{"Username": "x\nBcc: evil@example.org", "Link": "http://node.test/l", "Email": "a@b.fr"}
+	// Every key any template reads (notification and digest mails read
+	// more than account mails).
+	data := map[string]any{"Username": "x\nBcc: evil@example.org", "Link": "http://node.test/l", "Email": "a@b.fr",
+		"Type": "mention", "Who": "Alice", "Group": "Urbanisme", "Excerpt": "Bonjour", "Settings": "http://node.test/s",
+		"Frequency": "weekly", "Posts": 2, "Invitations": 1, "Home": "http://node.test/",
+		"Groups": []map[string]any{{"Name": "Urbanisme", "Link": "http://node.test/g/u", "Posts": 2,
+			"Latest":    []map[string]string{{"Author": "Alice", "Excerpt": "Bonjour", "Link": "http://node.test/posts/1"}},
+			"Documents": []map[string]string{{"Title": "CR", "Link": "http://node.test/g/u/documents/2"}}}}}
 	for _, kind := range mail.Kinds() {
 		for _, lang := range []string{"fr", "en"} {
 			id, err := r.outbox.Queue(ctx, r.store, mail.Message{To: "t@example.org", Lang: lang, Kind: kind, Data: data})

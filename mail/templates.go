@@ -37,8 +37,8 @@ func mustParse() map[string]templateSet {
 		if err != nil {
 			panic(err)
 		}
-		t := texttemplate.Must(texttemplate.New(name).Option("missingkey=error").Parse(string(src)))
-		h := htmltemplate.Must(htmltemplate.New(name).Option("missingkey=error").Parse(string(src)))
+		t := texttemplate.Must(texttemplate.New(name).Option("missingkey=error").Funcs(funcs).Parse(string(src)))
+		h := htmltemplate.Must(htmltemplate.New(name).Option("missingkey=error").Funcs(funcs).Parse(string(src)))
 		out[name] = templateSet{text: t, html: h}
 	}
 	return out
@@ -49,7 +49,20 @@ func mustParse() map[string]templateSet {
 type templateData struct {
 	Node string
 	URL  string
-	Data any
+	// Unsubscribe is the message's one-click unsubscribe link, if any.
+	Unsubscribe string
+	Data        any
+}
+
+// funcs are the helpers templates may call. plural picks a form by count
+// and language: French takes the singular for 0 and 1, English for 1 only.
+var funcs = map[string]any{
+	"plural": func(lang string, n int, one, other string) string {
+		if n == 1 || (lang != "en" && n == 0) {
+			return one
+		}
+		return other
+	},
 }
 
 type rendered struct{ subject, text, html string }

@@ -21,6 +21,7 @@ import (
 	"github.com/archipel-social/archipel/inbox"
 	"github.com/archipel-social/archipel/mail"
 	"github.com/archipel-social/archipel/migrations"
+	"github.com/archipel-social/archipel/notifymail"
 	"github.com/archipel-social/archipel/oauth"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/queue"
@@ -60,7 +61,9 @@ type Node struct {
 	Links    ap.Links
 	Accounts *accounts.Service
 	Mail     *mail.Outbox
-	OAuth    *oauth.Service
+	// NotifyMail mails notifications and digests to those who asked.
+	NotifyMail *notifymail.Mailer
+	OAuth      *oauth.Service
 	// SSO is the OpenID provider people sign in with (nil: none).
 	SSO       *sso.Provider
 	Outbox    *outbox.Outbox
@@ -123,6 +126,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		n.Close()
 		return nil, err
 	}
+	n.NotifyMail = &notifymail.Mailer{Store: n.Store, Mail: n.Mail, BaseURL: cfg.PublicURL, Log: log}
 	n.Accounts = &accounts.Service{Store: n.Store, Links: n.Links, Mail: n.Mail, Registrations: cfg.Registrations,
 		PasswordLoginOff: cfg.PasswordLoginOff}
 	n.Outbox = &outbox.Outbox{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Queue: n.Queue, Resolver: n.Federator, Log: log,
@@ -182,7 +186,7 @@ func (n *Node) RunWorker(ctx context.Context) error {
 		Process: n.Processor.Process,
 		Reconcile: func(ctx context.Context) error {
 			return errors.Join(n.Federator.Reconcile(ctx, n.Queue, n.Queue.EnqueueProcess, n.Options.Delivery),
-				n.Mail.Reconcile(ctx), n.forgetExpired(ctx))
+				n.NotifyMail.Run(ctx), n.Mail.Reconcile(ctx), n.forgetExpired(ctx))
 		},
 		Mail: n.Mail.Send,
 	}, queue.WorkerConfig{Concurrency: n.Options.Concurrency, ReconcileEvery: n.Options.ReconcileEvery, Log: n.Log})

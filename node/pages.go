@@ -9,5 +9,5 @@ import (
 // pages builds the web interface.
 func (n *Node) pages() http.Handler {
 	return ui.New(ui.Deps{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Outbox: n.Outbox,
-		Federator: n.Federator, OAuth: n.OAuth, SSO: n.SSO, SSOName: n.Config.OIDCName, Log: n.Log})
+		Federator: n.Federator, OAuth: n.OAuth, SSO: n.SSO, SSOName: n.Config.OIDCName, Mailer: n.NotifyMail, Log: n.Log})
 }

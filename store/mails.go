@@ -30,27 +30,42 @@ type Mail struct {
 	LastError string
 	CreatedAt time.Time
 	SentAt    *time.Time
+	// DedupKey names the event the mail is about ("" for none): one mail
+	// per event.
+	DedupKey string
+	// Unsubscribe is its one-click unsubscribe URL ("" for none).
+	Unsubscribe string
 }
 
 const mailColumns = `id, account_id, kind, to_address, subject, text_body, html_body, message_id, state, attempts,
-	next_at, last_error, created_at, sent_at`
+	next_at, last_error, created_at, sent_at, coalesce(dedup_key, ''), unsubscribe_url`
 
 func scanMail(row rowScanner) (*Mail, error) {
 	var m Mail
 	err := row.Scan(&m.ID, &m.AccountID, &m.Kind, &m.To, &m.Subject, &m.Text, &m.HTML, &m.MessageID, &m.State, &m.Attempts,
-		&m.NextAt, &m.LastError, &m.CreatedAt, &m.SentAt)
+		&m.NextAt, &m.LastError, &m.CreatedAt, &m.SentAt, &m.DedupKey, &m.Unsubscribe)
 	if err != nil {
 		return nil, notFoundOr(err)
 	}
 	return &m, nil
 }
 
-// InsertMail adds a pending message and sets its ID.
-func (s *Store) InsertMail(ctx context.Context, m *Mail) error {
+// InsertMail adds a pending message and sets its ID; false (and no row)
+// when a message with the same DedupKey exists.
+func (s *Store) InsertMail(ctx context.Context, m *Mail) (bool, error) {
 	m.State = MailPending
-	return s.db.QueryRow(ctx, `insert into mails (account_id, kind, to_address, subject, text_body, html_body, message_id)
-		values ($1, $2, $3, $4, $5, $6, $7) returning id, next_at, created_at`,
-		m.AccountID, m.Kind, m.To, m.Subject, m.Text, m.HTML, m.MessageID).Scan(&m.ID, &m.NextAt, &m.CreatedAt)
+	var dedup *string
+	if m.DedupKey != "" {
+		dedup = &m.DedupKey
+	}
+	err := s.db.QueryRow(ctx, `insert into mails (account_id, kind, to_address, subject, text_body, html_body, message_id,
+		dedup_key, unsubscribe_url) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		on conflict (dedup_key) where dedup_key is not null do nothing returning id, next_at, created_at`,
+		m.AccountID, m.Kind, m.To, m.Subject, m.Text, m.HTML, m.MessageID, dedup, m.Unsubscribe).Scan(&m.ID, &m.NextAt, &m.CreatedAt)
+	if err == pgx.ErrNoRows {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // MailByID loads a message.

@@ -18,6 +18,7 @@ import (
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
 	"github.com/archipel-social/archipel/federation"
+	"github.com/archipel-social/archipel/notifymail"
 	"github.com/archipel-social/archipel/oauth"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/sso"
@@ -36,7 +37,9 @@ type Deps struct {
 	// SSO is the single sign-on provider (nil: none), SSOName its button.
 	SSO     *sso.Provider
 	SSOName string
-	Log     *slog.Logger
+	// Mailer reads the mails' unsubscribe links (nil: no such links).
+	Mailer *notifymail.Mailer
+	Log    *slog.Logger
 }
 
 //go:embed templates/*.html
@@ -75,6 +78,14 @@ func New(d Deps) http.Handler {
 		r.Get("/g/{handle}/documents/{id}/file", u.downloadDocument)
 		r.With(u.requireLogin).Post("/g/{handle}/documents", u.uploadDocument)
 		r.With(u.requireLogin).Post("/g/{handle}/documents/{id}/versions", u.uploadVersion)
+	})
+
+	// A mail's unsubscribe link is posted by mail clients, from anywhere,
+	// without cookie or CSRF token (RFC 8058): its signature is the check.
+	r.Group(func(r chi.Router) {
+		r.Use(middleware.Timeout(pageTimeout), u.withLanguage, u.parseForm, u.withSession)
+		r.Get("/mail/unsubscribe/{token}", u.unsubscribe)
+		r.Post("/mail/unsubscribe/{token}", u.unsubscribe)
 	})
 
 	r.Group(func(r chi.Router) {
@@ -127,6 +138,8 @@ func New(d Deps) http.Handler {
 			r.Get("/settings/email", u.emailForm)
 			r.Post("/settings/email", u.changeEmail)
 			r.Get("/settings/security", u.security)
+			r.Get("/settings/notifications", u.mailSettingsForm)
+			r.Post("/settings/notifications", u.saveMailSettings)
 			r.Post("/settings/sessions/{id}/end", u.endSession)
 			r.Post("/settings/tokens/{id}/revoke", u.revokeToken)
 			r.Post("/admin/signups/{id}/{answer}", u.answerSignUp)
@@ -164,6 +177,7 @@ func New(d Deps) http.Handler {
 		})
 	})
 	cop := http.NewCrossOriginProtection()
+	cop.AddInsecureBypassPattern("POST /mail/unsubscribe/{token}")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.errorPage(w, r, http.StatusForbidden, "err.crossorigin", "hint.reload")
 	}))
