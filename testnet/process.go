@@ -47,6 +47,15 @@ func startProcess(dir string, env []string, bin string, args ...string) (*Proces
 	return p, nil
 }
 
+// Kill ends the process at once (SIGKILL), as a crash or the OOM killer
+// would: no shutdown code runs.
+func (p *Process) Kill() {
+	p.once.Do(func() {
+		_ = p.cmd.Process.Kill()
+		p.exited <- <-p.exited
+	})
+}
+
 // Stop asks the process to end (SIGTERM), then kills it after 10 s; safe to
 // call twice.
 func (p *Process) Stop() {
