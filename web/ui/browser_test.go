@@ -527,6 +527,16 @@ func TestBrowserJourneys(t *testing.T) {
 	b.check()
 	b.shoot("security")
 
+	// Mail choices: ask for mentions by mail and a daily digest.
+	b.open(a.URL + "/settings/notifications")
+	b.waitXPath(`//legend[contains(., "A digest of my groups")]`)
+	b.click(`//label[@for="mp-mentions"]`)
+	b.click(`//label[@for="mp-digest-daily"]`)
+	b.check()
+	b.shoot("mail-settings")
+	b.click(`//form[@action="/settings/notifications"]//button`)
+	b.notice("Saved")
+
 	// Keyboard alone: Tab reaches the skip link first, focus is visible, and
 	// the login form submits with Enter.
 	b.click(`//form[@action="/logout"]//button`)
