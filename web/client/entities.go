@@ -143,7 +143,7 @@ type statusJSON struct {
 	Muted              bool             `json:"muted"`
 	Bookmarked         bool             `json:"bookmarked"`
 	Pinned             *bool            `json:"pinned,omitempty"`
-	MediaAttachments   []any            `json:"media_attachments"`
+	MediaAttachments   []mediaJSON      `json:"media_attachments"`
 	Mentions           []mentionJSON    `json:"mentions"`
 	Tags               []tagJSON        `json:"tags"`
 	Emojis             []any            `json:"emojis"`
@@ -191,6 +191,7 @@ type statusPage struct {
 	groups    map[int64]*store.Group
 	mentions  map[int64][]*store.Actor
 	tags      map[int64][]string
+	media     map[int64][]*store.Media
 	accounts  map[int64]accountJSON
 	links     ap.Links
 }
@@ -236,6 +237,7 @@ func (api *API) newStatusPage(ctx context.Context, viewer int64, objs []*store.O
 	sp.shares, _ = api.Store.CountShares(ctx, uris)
 	sp.mentions, _ = api.Store.MentionedActorsOf(ctx, ids)
 	sp.tags, _ = api.Store.ObjectTagsOf(ctx, ids)
+	sp.media, _ = api.Store.MediaOf(ctx, ids)
 	if viewer != 0 {
 		sp.reblogged, _ = api.Store.SharedByActor(ctx, viewer, uris)
 		sp.bookmarks, _ = api.Store.BookmarkedAmong(ctx, viewer, ids)
@@ -312,6 +314,7 @@ func (sp *statusPage) entity(o *store.Object) (statusJSON, bool) {
 		id, acct := strconv.FormatInt(parent.ID, 10), strconv.FormatInt(parent.AttributedTo, 10)
 		st.InReplyToID, st.InReplyToAccountID = &id, &acct
 	}
+	st.MediaAttachments = mediaEntities(sp.links, sp.media[o.ID])
 	for _, t := range sp.tags[o.ID] {
 		st.Tags = append(st.Tags, tagJSON{Name: t, URL: sp.links.Tag(url.PathEscape(t))})
 	}
@@ -338,7 +341,7 @@ func (sp *statusPage) bare(o *store.Object) statusJSON {
 		account = accountFrom(author, store.ActorCounts{})
 	}
 	return statusJSON{ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URL, CreatedAt: o.Published.UTC(),
-		Account: account, MediaAttachments: []any{}, Mentions: []mentionJSON{}, Tags: []tagJSON{}, Emojis: []any{}}
+		Account: account, MediaAttachments: []mediaJSON{}, Mentions: []mentionJSON{}, Tags: []tagJSON{}, Emojis: []any{}}
 }
 
 // statusEntity converts one status for the request's reader.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/media"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
 )
@@ -51,7 +52,13 @@ func Fail(w http.ResponseWriter, err error) {
 	var mbe *http.MaxBytesError
 	var mte *outbox.MediaTypeError
 	var lfe *fieldError
+	var pe *media.Error
 	switch {
+	case errors.As(err, &pe) && errors.Is(err, media.ErrTooLarge):
+		Error(w, http.StatusRequestEntityTooLarge, pe.Error())
+	case errors.As(err, &pe):
+		// Mastodon answers 422 for a file it cannot take.
+		Error(w, http.StatusUnprocessableEntity, pe.Error())
 	case errors.As(err, &lfe):
 		JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": lfe.Error(), "field": lfe.field})
 	case errors.As(err, &mte):
