@@ -291,3 +291,59 @@ func TestMediaAttach(t *testing.T) {
 		fetchPicture(t, m.URL)
 	}
 }
+
+// Between two nodes: a picture posted on alice's node shows on bob's with
+// its alt text, blurhash and size; bob's node serves it (fetched from
+// alice's node on the first request, re-encoded, with its thumbnail), and
+// an edit of the alt text travels too.
+func TestMediaAcrossNodes(t *testing.T) {
+	_, b, alice, bob := aliceFollowedAcrossNodes(t)
+	m, res := uploadMedia(t, alice, "v2", mediatest.JPEGWithGPS(800, 400), map[string]string{"description": "La halle du marché", "focus": "-0.5,0.5"})
+	if res.Status != 200 {
+		t.Fatalf("upload: %d %s", res.Status, res.Body)
+	}
+	var posted fullStatus
+	alice.API("POST", "/statuses", map[string]any{"status": "Le marché rénové", "media_ids": []string{m.ID}}).JSON(t, &posted)
+	var home []struct {
+		ID               string
+		MediaAttachments []mediaEntity `json:"media_attachments"`
+	}
+	testnet.Eventually(t, federationWait, "the post reaches bob's node", func() bool {
+		bob.API("GET", "/timelines/home", nil).JSON(t, &home)
+		return len(home) == 1
+	})
+	if len(home[0].MediaAttachments) != 1 {
+		t.Fatalf("attachments on bob's node: %+v", home[0])
+	}
+	got := home[0].MediaAttachments[0]
+	if got.Type != "image" || got.Description == nil || *got.Description != "La halle du marché" || got.Blurhash == nil ||
+		*got.Blurhash != *m.Blurhash || got.RemoteURL == nil || *got.RemoteURL != m.URL {
+		t.Errorf("remote attachment: %+v (alice's: %+v)", got, m)
+	}
+	if o := got.Meta.Original; o == nil || o.Width != 400 || o.Height != 800 {
+		t.Errorf("remote size: %+v", o)
+	}
+	if f := got.Meta.Focus; f == nil || f.X != -0.5 || f.Y != 0.5 {
+		t.Errorf("remote focus: %+v", f)
+	}
+	if !strings.HasPrefix(got.URL, b.URL+"/media/") || got.PreviewURL == nil || !strings.HasPrefix(*got.PreviewURL, b.URL+"/media/") {
+		t.Fatalf("bob's node serves the picture itself: %s %v", got.URL, got.PreviewURL)
+	}
+	if _, cfg, _ := fetchPicture(t, *got.PreviewURL); cfg.Width != 320 || cfg.Height != 640 {
+		t.Errorf("preview on bob's node: %d×%d", cfg.Width, cfg.Height)
+	}
+	if body, cfg, _ := fetchPicture(t, got.URL); cfg.Width != 400 || bytes.Contains(body, []byte(mediatest.ExifMarker)) {
+		t.Errorf("original on bob's node: %d×%d", cfg.Width, cfg.Height)
+	}
+
+	alice.API("PUT", "/media/"+m.ID, map[string]any{"description": "La halle du marché, côté nord"})
+	alice.API("PUT", "/statuses/"+posted.ID, map[string]any{"status": "Le marché rénové", "media_ids": []string{m.ID}})
+	testnet.Eventually(t, federationWait, "the new alt text reaches bob's node", func() bool {
+		bob.API("GET", "/timelines/home", nil).JSON(t, &home)
+		d := home[0].MediaAttachments[0].Description
+		return d != nil && *d == "La halle du marché, côté nord"
+	})
+	if home[0].MediaAttachments[0].ID != got.ID {
+		t.Errorf("the edit made a new row on bob's node: %s, was %s", home[0].MediaAttachments[0].ID, got.ID)
+	}
+}
