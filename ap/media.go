@@ -176,3 +176,34 @@ func isBlurhash(s string) bool {
 	}
 	return len(s) >= 6
 }
+
+// ActorImages reads the avatar (icon) and header (image) URLs of a peer's
+// actor document; "" for what it lacks or gives as no http(s) URL.
+func ActorImages(raw []byte) (avatar, header string) {
+	var doc struct {
+		Icon  flexList[json.RawMessage] `json:"icon"`
+		Image flexList[json.RawMessage] `json:"image"`
+	}
+	if json.Unmarshal(raw, &doc) != nil {
+		return "", ""
+	}
+	first := func(list flexList[json.RawMessage]) string {
+		for _, it := range list {
+			var s string
+			if json.Unmarshal(it, &s) != nil {
+				var obj struct {
+					URL json.RawMessage `json:"url"`
+				}
+				if json.Unmarshal(it, &obj) != nil {
+					continue
+				}
+				s, _ = attachmentURL(obj.URL)
+			}
+			if u, err := url.Parse(s); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+				return s
+			}
+		}
+		return ""
+	}
+	return first(doc.Icon), first(doc.Image)
+}

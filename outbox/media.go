@@ -153,35 +153,46 @@ func attachMedia(ctx context.Context, tx *store.Store, author *store.Actor, obje
 	return tx.AttachMedia(ctx, objectID, append([]int64{}, ids...))
 }
 
-// SetProfileImage makes an uploaded picture the person's avatar or header
-// (purpose), cropped and scaled to its size and re-encoded without
-// metadata; the picture it replaces is removed.
-func (o *Outbox) SetProfileImage(ctx context.Context, actor *store.Actor, purpose string, data []byte) error {
-	w, h := media.AvatarSide, media.AvatarSide
-	if purpose == store.MediaHeader {
-		w, h = media.HeaderWidth, media.HeaderHeight
+// ProfileImages makes uploaded avatars and headers (by purpose) what they
+// will be: checked, cropped and scaled to their size, re-encoded without
+// metadata; nothing is stored yet, so that a refused one changes nothing.
+func (o *Outbox) ProfileImages(images map[string][]byte) (map[string]*media.Image, error) {
+	made := map[string]*media.Image{}
+	for purpose, data := range images {
+		w, h := media.AvatarSide, media.AvatarSide
+		if purpose == store.MediaHeader {
+			w, h = media.HeaderWidth, media.HeaderHeight
+		}
+		img, err := media.Profile(data, o.MediaLimits(), w, h)
+		if err != nil {
+			return nil, err
+		}
+		made[purpose] = img
 	}
-	img, err := media.Profile(data, o.MediaLimits(), w, h)
-	if err != nil {
-		return err
-	}
-	// The profile picture is its own preview: one blob, referred to twice.
-	p := &media.Picture{Original: *img, Preview: *img}
-	m := &store.Media{ActorID: actor.ID, Purpose: purpose, Type: "image"}
-	blobs, err := o.putPicture(ctx, p, m)
-	if err != nil {
-		return err
-	}
-	var old *store.Media
-	if err := o.Store.Tx(ctx, func(tx *store.Store) error {
-		old, err = tx.ReplaceProfileMedia(ctx, m)
-		return err
-	}); err != nil {
-		o.forgetAll(ctx, blobs)
-		return err
-	}
-	if old != nil {
-		o.ForgetMedia(ctx, old)
+	return made, nil
+}
+
+// SetProfileImages makes pictures from ProfileImages the person's avatar
+// or header; those they replace are removed.
+func (o *Outbox) SetProfileImages(ctx context.Context, actor *store.Actor, made map[string]*media.Image) error {
+	for purpose, img := range made {
+		// The profile picture is its own preview: one blob, referred to twice.
+		m := &store.Media{ActorID: actor.ID, Purpose: purpose, Type: "image"}
+		blobs, err := o.putPicture(ctx, &media.Picture{Original: *img, Preview: *img}, m)
+		if err != nil {
+			return err
+		}
+		var old *store.Media
+		if err := o.Store.Tx(ctx, func(tx *store.Store) error {
+			old, err = tx.ReplaceProfileMedia(ctx, m)
+			return err
+		}); err != nil {
+			o.forgetAll(ctx, blobs)
+			return err
+		}
+		if old != nil {
+			o.ForgetMedia(ctx, old)
+		}
 	}
 	return nil
 }

@@ -607,7 +607,11 @@ func (o *Outbox) publishProfile(ctx context.Context, tx *store.Store, actor *sto
 			return nil, err
 		}
 	}
-	doc, err := o.Links.ActorDocument(actor, nil)
+	images, err := tx.ProfileMedia(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := o.Links.ActorDocument(actor, nil, images...)
 	if err != nil {
 		return nil, err
 	}

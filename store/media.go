@@ -255,3 +255,9 @@ func (s *Store) DeleteMedia(ctx context.Context, id int64) error {
 	_, err := s.db.Exec(ctx, `delete from media_attachments where id = $1`, id)
 	return err
 }
+
+// ProfileMedia loads an actor's avatar and header (none, one or both).
+func (s *Store) ProfileMedia(ctx context.Context, actorID int64) ([]*Media, error) {
+	return s.mediaList(ctx, `select `+mediaColumns+` from media_attachments
+		where actor_id = $1 and purpose <> 'attachment' order by purpose`, actorID)
+}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
@@ -102,74 +104,72 @@ func mediaEntities(links ap.Links, list []*store.Media) []mediaJSON {
 	return out
 }
 
-// mediaUpload reads a multipart upload of a picture: the file (whole, it
-// is at most the media limit) and its description and focus.
-func (api *API) mediaUpload(w http.ResponseWriter, r *http.Request, fileFields ...string) (map[string][]byte, outbox.MediaInput, error) {
+// pictureForm reads a multipart form that carries pictures: each file
+// field named in fileFields (whole: it is at most the media limit), and
+// the text fields.
+func (api *API) pictureForm(w http.ResponseWriter, r *http.Request, fileFields ...string) (map[string][]byte, url.Values, error) {
 	limits := api.Outbox.MediaLimits()
 	r.Body = http.MaxBytesReader(w, r.Body, int64(len(fileFields))*limits.MaxBytes+respond.MaxJSONBody)
-	var in outbox.MediaInput
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct != "multipart/form-data" {
-		return nil, in, respond.BadInput("send the picture as multipart/form-data")
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "multipart/form-data" {
+		return nil, nil, respond.BadInput("send the picture as multipart/form-data")
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, in, respond.BadInput("malformed multipart body")
+		return nil, nil, respond.BadInput("malformed multipart body")
 	}
-	files := map[string][]byte{}
+	files, fields := map[string][]byte{}, url.Values{}
+	tooLarge := func(err error) bool {
+		var mbe *http.MaxBytesError
+		return errors.As(err, &mbe)
+	}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return nil, in, outbox.ErrTooLarge
+			if tooLarge(err) {
+				return nil, nil, outbox.ErrTooLarge
 			}
-			return nil, in, respond.BadInput("malformed multipart body")
+			return nil, nil, respond.BadInput("malformed multipart body")
 		}
 		name := part.FormName()
-		switch {
-		case isOneOf(name, fileFields):
+		if slices.Contains(fileFields, name) {
 			if files[name] != nil {
-				return nil, in, respond.BadInput("one " + name + " per request")
+				return nil, nil, respond.BadInput("one " + name + " per request")
 			}
 			data, err := media.Read(part, limits)
-			if err != nil {
-				var mbe *http.MaxBytesError
-				if errors.As(err, &mbe) {
-					return nil, in, outbox.ErrTooLarge
-				}
-				if errors.Is(err, media.ErrTooLarge) {
-					return nil, in, err
-				}
-				return nil, in, respond.BadInput("malformed multipart body")
+			switch {
+			case errors.Is(err, media.ErrTooLarge):
+				return nil, nil, err
+			case tooLarge(err):
+				return nil, nil, outbox.ErrTooLarge
+			case err != nil:
+				return nil, nil, respond.BadInput("malformed multipart body")
 			}
 			files[name] = data
-		case name == "description" || name == "focus":
+		} else if len(fields) < maxFormFields {
 			v, err := readField(part)
 			if err != nil {
-				return nil, in, err
+				return nil, nil, err
 			}
-			if name == "description" {
-				in.Description = &v
-			} else {
-				in.Focus = &v
-			}
+			fields.Add(name, v)
 		}
 		part.Close()
 	}
-	return files, in, nil
+	return files, fields, nil
 }
 
-func isOneOf(s string, list []string) bool {
-	for _, x := range list {
-		if s == x {
-			return true
-		}
+// maxFormFields bounds the text fields of a form with pictures.
+const maxFormFields = 64
+
+// optional is a form field, nil when absent.
+func optional(f url.Values, name string) *string {
+	if !f.Has(name) {
+		return nil
 	}
-	return false
+	v := f.Get(name)
+	return &v
 }
 
 // apiUploadMedia is POST /api/v1/media and /api/v2/media. Pictures are
@@ -180,7 +180,7 @@ func (api *API) apiUploadMedia(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	files, in, err := api.mediaUpload(w, r, "file")
+	files, fields, err := api.pictureForm(w, r, "file")
 	if err != nil {
 		respond.Fail(w, err)
 		return
@@ -189,6 +189,7 @@ func (api *API) apiUploadMedia(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, respond.InvalidField("file", "a picture is required"))
 		return
 	}
+	in := outbox.MediaInput{Description: optional(fields, "description"), Focus: optional(fields, "focus")}
 	m, err := api.Outbox.UploadMedia(r.Context(), me, files["file"], in)
 	if err != nil {
 		respond.Fail(w, err)

@@ -347,3 +347,73 @@ func TestMediaAcrossNodes(t *testing.T) {
 		t.Errorf("the edit made a new row on bob's node: %s, was %s", home[0].MediaAttachments[0].ID, got.ID)
 	}
 }
+
+// An avatar and a header come through update_credentials (multipart, with
+// text fields), cropped and scaled to 400×400 and 1500×500 without their
+// EXIF block, and federate as the actor's icon and image; people without
+// one show the default pictures, never "".
+func TestAvatarAndHeader(t *testing.T) {
+	a, b, alice, bob := aliceFollowedAcrossNodes(t)
+	var me struct {
+		DisplayName          string `json:"display_name"`
+		Avatar, AvatarStatic string
+		Header               string
+		AvatarStaticJSON     string `json:"avatar_static"`
+		HeaderStaticJSON     string `json:"header_static"`
+	}
+	alice.API("GET", "/accounts/verify_credentials", nil).JSON(t, &me)
+	if me.Avatar != a.URL+"/media/default/avatar.png" || me.Header != a.URL+"/media/default/header.png" || me.AvatarStaticJSON != me.Avatar {
+		t.Errorf("defaults: %+v", me)
+	}
+	res := alice.Multipart("PATCH", "/api/v1/accounts/update_credentials", map[string][]byte{"avatar": mediatest.Bomb(50000, 50000)}, "a.png",
+		map[string]string{"display_name": "Alice refusée"})
+	if res.Status != 422 {
+		t.Errorf("bomb as avatar: %d %s", res.Status, res.Body)
+	}
+	res = alice.Multipart("PATCH", "/api/v1/accounts/update_credentials",
+		map[string][]byte{"avatar": mediatest.JPEGWithGPS(900, 600), "header": mediatest.PNG(3000, 1500)}, "a.jpg",
+		map[string]string{"display_name": "Alice Martin"})
+	if res.Status != 200 {
+		t.Fatalf("update_credentials: %d %s", res.Status, res.Body)
+	}
+	res.JSON(t, &me)
+	if me.DisplayName != "Alice Martin" || !strings.HasPrefix(me.Avatar, a.URL+"/media/") || !strings.HasPrefix(me.Header, a.URL+"/media/") ||
+		me.HeaderStaticJSON != me.Header {
+		t.Fatalf("after update: %+v", me)
+	}
+	body, cfg, _ := fetchPicture(t, me.Avatar)
+	if cfg.Width != 400 || cfg.Height != 400 || bytes.Contains(body, []byte(mediatest.ExifMarker)) {
+		t.Errorf("avatar: %d×%d", cfg.Width, cfg.Height)
+	}
+	if _, cfg, _ := fetchPicture(t, me.Header); cfg.Width != 1500 || cfg.Height != 500 {
+		t.Errorf("header: %d×%d", cfg.Width, cfg.Height)
+	}
+	doc := a.Do("GET", "/users/alice", "", nil, "Accept", "application/activity+json")
+	if !strings.Contains(string(doc.Body), `"icon":{"type":"Image","mediaType":"image/jpeg","url":"`+me.Avatar+`"}`) ||
+		!strings.Contains(string(doc.Body), `"image":{"type":"Image","mediaType":"image/jpeg","url":"`+me.Header+`"}`) {
+		t.Errorf("actor document: %s", doc.Body)
+	}
+	// A second avatar replaces the first, whose file goes.
+	first := me.Avatar
+	alice.Multipart("PATCH", "/api/v1/accounts/update_credentials", map[string][]byte{"avatar": mediatest.PNG(500, 500)}, "b.png", nil).JSON(t, &me)
+	if me.Avatar == first {
+		t.Errorf("avatar not replaced")
+	}
+	if resp, err := http.Get(first); err != nil || resp.StatusCode != 404 {
+		t.Errorf("the replaced avatar is still served")
+	}
+
+	var remote struct{ Avatar, Header string }
+	testnet.Eventually(t, federationWait, "bob's node has alice's new avatar", func() bool {
+		bob.API("GET", "/accounts/lookup?acct=alice@"+a.Host, nil).JSON(t, &remote)
+		return remote.Avatar == me.Avatar
+	})
+	if remote.Header != me.Header {
+		t.Errorf("remote header: %s", remote.Header)
+	}
+	var bobs struct{ Avatar string }
+	bob.API("GET", "/accounts/verify_credentials", nil).JSON(t, &bobs)
+	if bobs.Avatar != b.URL+"/media/default/avatar.png" {
+		t.Errorf("bob's default avatar: %q", bobs.Avatar)
+	}
+}

@@ -128,17 +128,22 @@ func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
 		if err := r.ParseMultipartForm(MaxJSONBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 			return &badInput{"malformed form"}
 		}
-		if field := BadTextIn(r.Form); field != "" {
-			return InvalidField(field, "must be UTF-8 text without NUL characters")
-		}
-		b, _ := json.Marshal(formToMap(r.Form))
-		if err := json.Unmarshal(b, dst); err != nil {
-			return &badInput{"malformed form"}
-		}
-		return nil
+		return DecodeForm(r.Form, dst)
 	default:
 		return &badInput{"unsupported content type " + ct}
 	}
+}
+
+// DecodeForm reads form fields into dst as Decode does.
+func DecodeForm(f url.Values, dst any) error {
+	if field := BadTextIn(f); field != "" {
+		return InvalidField(field, "must be UTF-8 text without NUL characters")
+	}
+	b, _ := json.Marshal(formToMap(f))
+	if err := json.Unmarshal(b, dst); err != nil {
+		return &badInput{"malformed form"}
+	}
+	return nil
 }
 
 func formToMap(f url.Values) map[string]any {
