@@ -29,8 +29,10 @@ const (
 // contain it (validation refuses it).
 const skillsSeparator = " · "
 
-// ActorDocument renders one of this node's actors. g is nil unless a is a Group.
-func (l Links) ActorDocument(a *store.Actor, g *store.Group) ([]byte, error) {
+// ActorDocument renders one of this node's actors. g is nil unless a is a
+// Group; images are the actor's avatar and header (their Purpose says
+// which), published as icon and image.
+func (l Links) ActorDocument(a *store.Actor, g *store.Group, images ...*store.Media) ([]byte, error) {
 	typ := vocab.ActivityVocabularyType(a.Type)
 	act := &vocab.Actor{ID: vocab.ID(a.URI), Type: typ}
 	act.PreferredUsername = vocab.DefaultNaturalLanguageValue(a.Username)
@@ -55,6 +57,16 @@ func (l Links) ActorDocument(a *store.Actor, g *store.Group) ([]byte, error) {
 	act.Endpoints = &vocab.Endpoints{SharedInbox: vocab.IRI(l.SharedInbox())}
 	act.PublicKey = vocab.PublicKey{ID: vocab.ID(a.PublicKeyID), Owner: vocab.IRI(a.URI), PublicKeyPem: a.PublicKeyPEM}
 	act.Published = a.CreatedAt.UTC()
+	for _, m := range images {
+		img := &vocab.Object{Type: vocab.ImageType, MediaType: vocab.MimeType(m.MediaType),
+			URL: vocab.IRI(l.MediaFile(m.Token, MediaOriginal, m.MediaType))}
+		switch m.Purpose {
+		case store.MediaAvatar:
+			act.Icon = img
+		case store.MediaHeader:
+			act.Image = img
+		}
+	}
 
 	extras := map[string]any{
 		"manuallyApprovesFollowers": a.ManuallyApprovesFollowers,

@@ -23,6 +23,8 @@ var Context = []any{
 		"Hashtag":                   "as:Hashtag",
 		"toot":                      "http://joinmastodon.org/ns#",
 		"discoverable":              "toot:discoverable",
+		"blurhash":                  "toot:blurhash",
+		"focalPoint":                map[string]string{"@container": "@list", "@id": "toot:focalPoint"},
 		"indexable":                 "toot:indexable",
 		"featured":                  map[string]string{"@id": "toot:featured", "@type": "@id"},
 		"featuredTags":              map[string]string{"@id": "toot:featuredTags", "@type": "@id"},

@@ -66,3 +66,31 @@ func (l Links) Activity(id string) string { return l.Base + "/activities/" + id 
 func (l Links) IsLocal(uri string) bool {
 	return uri == l.Base || strings.HasPrefix(uri, l.Base+"/") || strings.HasPrefix(uri, l.Base+"#")
 }
+
+// Variants of a picture's file in its URL.
+const (
+	MediaOriginal = "original"
+	MediaSmall    = "small"
+)
+
+// MediaFile is the URL of a picture's original or small version, named by
+// its random token; the extension follows the file's type, as apps expect.
+func (l Links) MediaFile(token, variant, mediaType string) string {
+	ext := ".bin"
+	switch mediaType {
+	case "image/jpeg":
+		ext = ".jpg"
+	case "image/png":
+		ext = ".png"
+	case "image/gif":
+		ext = ".gif"
+	case "image/webp":
+		ext = ".webp"
+	}
+	return l.Base + "/media/" + token + "/" + variant + ext
+}
+
+// DefaultAvatar and DefaultHeader are the pictures of people who set none
+// (apps cannot show an empty URL).
+func (l Links) DefaultAvatar() string { return l.Base + "/media/default/avatar.png" }
+func (l Links) DefaultHeader() string { return l.Base + "/media/default/header.png" }

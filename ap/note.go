@@ -123,6 +123,9 @@ func (l Links) NoteDocument(n store.NoteRows) (json.RawMessage, error) {
 	if len(tags) > 0 {
 		extras["tag"] = tags
 	}
+	if len(n.Media) > 0 {
+		extras["attachment"] = l.attachments(n.Media)
+	}
 	return Embedded(note, extras)
 }
 

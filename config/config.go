@@ -38,7 +38,11 @@ type Config struct {
 	QueuePrefix string
 	// MaxUploadBytes bounds one uploaded file.
 	MaxUploadBytes int64
-	maxUpload      string
+	// MediaMaxBytes bounds one picture (media upload, avatar, header, a
+	// peer's attachment fetched here); 0: media's default.
+	MediaMaxBytes int64
+	maxUpload     string
+	mediaMax      string
 	// StorageURL says where file contents go: empty for <DataDir>/files,
 	// file:///path, or s3://bucket?endpoint=host:port (storage.ParseURL).
 	StorageURL  string
@@ -125,6 +129,7 @@ func (c *Config) settings() []setting {
 		{"allow-private-addresses", "ARCHIPEL_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs the outgoing client may reach although private (e.g. 127.0.0.0/8)", &c.AllowPrivateAddresses},
 		{"metrics-allow", "ARCHIPEL_METRICS_ALLOW", DefaultMetricsAllow, "comma-separated CIDRs whose clients may read /metrics (others get 403)", &c.MetricsAllow},
 		{"max-upload-bytes", "ARCHIPEL_MAX_UPLOAD_BYTES", "104857600", "largest file a member may upload, in bytes (default 100 MiB)", &c.maxUpload},
+		{"media-max-bytes", "ARCHIPEL_MEDIA_MAX_BYTES", "16777216", "largest picture a person may attach to a post or use as avatar or header, and a peer's picture fetched here, in bytes (default 16 MiB)", &c.mediaMax},
 		{"queue-prefix", "ARCHIPEL_QUEUE_PREFIX", "archipel", "prefix of this node's queue names in Redis (nodes sharing a Redis need different ones)", &c.QueuePrefix},
 		{"registrations", "ARCHIPEL_REGISTRATIONS", "open", "sign-up mode: open (confirmed address), approval (and an admin approves) or closed", &c.Registrations},
 		{"smtp-url", "ARCHIPEL_SMTP_URL", "", "mail server: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465; empty writes mails under <data-dir>/mail", &c.SMTPURL},
@@ -200,6 +205,13 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("max-upload-bytes %q: want a positive number of bytes", c.maxUpload)
 		}
 		c.MaxUploadBytes = n
+	}
+	if c.mediaMax != "" {
+		n, err := strconv.ParseInt(c.mediaMax, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("media-max-bytes %q: want a positive number of bytes", c.mediaMax)
+		}
+		c.MediaMaxBytes = n
 	}
 	if c.InboxRate, err = parseRate(c.InboxRate, DefaultInboxRate, "inbox-rate-per-host", c.inboxRate, "inbox-burst", c.inboxBurst); err != nil {
 		return err

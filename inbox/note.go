@@ -29,6 +29,7 @@ type remoteNote struct {
 	addressed []*store.Actor // local actors named in to, cc or a Mention
 	groups    []*store.Actor // groups it is addressed to (audience, to, cc), local or known remote
 	tags      []string       // its Hashtag tags, as written
+	media     []*store.Media // its attachments, not fetched
 }
 
 // readNote turns a trusted post document into a row. The author must be the
@@ -73,6 +74,7 @@ func (p *Processor) readNote(ctx context.Context, it vocab.Item, raw []byte, aut
 	obj.Visibility = visibilityOf(o, author)
 	note := &remoteNote{obj: obj}
 	obj.Sensitive, note.tags = ap.NoteExtras(raw)
+	note.media = ap.NoteAttachments(raw, p.Outbox.MediaLimits().MaxDescription)
 	seen := map[int64]bool{}
 	addLocal := func(uri string) {
 		a, err := p.Store.ReachableActorByURI(ctx, uri)
@@ -149,6 +151,9 @@ func (p *Processor) storeNote(ctx context.Context, n *remoteNote) error {
 			return err
 		}
 		if err := tx.SetObjectTags(ctx, n.obj.ID, n.tags); err != nil {
+			return err
+		}
+		if _, err := tx.ReplaceRemoteMedia(ctx, n.obj.ID, n.obj.AttributedTo, n.media); err != nil {
 			return err
 		}
 		for _, a := range n.addressed {

@@ -70,18 +70,27 @@ func (p *Processor) announceIfLocalGroup(ctx context.Context, in *incoming, obj 
 }
 
 // updateNote writes a peer's new version of a post we have: its text, its
-// sensitive flag and its hashtags.
+// sensitive flag, its hashtags and its attachments.
 func (p *Processor) updateNote(ctx context.Context, existing *store.Object, n *remoteNote) error {
 	existing.Content, existing.Summary, existing.Name, existing.Raw = n.obj.Content, n.obj.Summary, n.obj.Name, n.obj.Raw
 	existing.Updated, existing.Sensitive = n.obj.Updated, n.obj.Sensitive
-	return p.Store.Tx(ctx, func(tx *store.Store) error {
+	var gone []*store.Media
+	err := p.Store.Tx(ctx, func(tx *store.Store) error {
 		if err := tx.UpdateObject(ctx, existing); err != nil {
 			return err
 		}
 		if err := tx.SetObjectTags(ctx, existing.ID, n.tags); err != nil {
 			return err
 		}
+		var err error
+		if gone, err = tx.ReplaceRemoteMedia(ctx, existing.ID, existing.AttributedTo, n.media); err != nil {
+			return err
+		}
 		// Those here who shared it are told (Mastodon's update).
 		return tx.NotifySharers(ctx, store.Notification{Type: store.NotifyUpdate, From: existing.AttributedTo, ObjectID: existing.ID})
 	})
+	for _, m := range gone {
+		p.Outbox.ForgetMedia(ctx, m)
+	}
+	return err
 }

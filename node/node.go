@@ -20,6 +20,7 @@ import (
 	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/inbox"
 	"github.com/archipel-social/archipel/mail"
+	"github.com/archipel-social/archipel/media"
 	"github.com/archipel-social/archipel/migrations"
 	"github.com/archipel-social/archipel/notifymail"
 	"github.com/archipel-social/archipel/oauth"
@@ -130,7 +131,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 	n.Accounts = &accounts.Service{Store: n.Store, Links: n.Links, Mail: n.Mail, Registrations: cfg.Registrations,
 		PasswordLoginOff: cfg.PasswordLoginOff}
 	n.Outbox = &outbox.Outbox{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Queue: n.Queue, Resolver: n.Federator, Log: log,
-		Blobs: blobs, MaxUpload: cfg.MaxUploadBytes}
+		Blobs: blobs, MaxUpload: cfg.MaxUploadBytes, Media: media.Limits{MaxBytes: cfg.MediaMaxBytes}}
 	// A change of tier takes the person out of State-only groups and tells
 	// peers, in the transaction that changes it.
 	n.Accounts.TierEffects = n.Outbox
@@ -193,10 +194,12 @@ func (n *Node) RunWorker(ctx context.Context) error {
 }
 
 // forgetExpired deletes the OAuth codes and mailed links that expired a
-// while ago (they are refused anyway; this keeps the tables small).
+// while ago (they are refused anyway; this keeps the tables small), and
+// the pictures uploaded a day ago and never attached.
 func (n *Node) forgetExpired(ctx context.Context) error {
 	return errors.Join(n.Store.DeleteOldCodes(ctx, time.Now().Add(-time.Hour)),
-		n.Store.DeleteOldAccountLinks(ctx, time.Now().Add(-7*24*time.Hour)))
+		n.Store.DeleteOldAccountLinks(ctx, time.Now().Add(-7*24*time.Hour)),
+		n.Outbox.CleanMedia(ctx, time.Now()))
 }
 
 // trustedProxies are the CIDRs whose X-Forwarded-For is believed.

@@ -36,6 +36,8 @@ type NewNote struct {
 	Sensitive   bool
 	// Language is an ISO 639 code ("" when not said).
 	Language string
+	// MediaIDs are the author's uploads to attach, in order.
+	MediaIDs []int64
 }
 
 // NoteEdit is a change of one's post: nil fields stay as they are.
@@ -44,6 +46,8 @@ type NoteEdit struct {
 	SpoilerText *string
 	Sensitive   *bool
 	Language    string
+	// MediaIDs replaces the attachments when set.
+	MediaIDs *[]int64
 }
 
 var languageRE = regexp.MustCompile(`^[a-z]{2,3}$`)
@@ -79,7 +83,7 @@ const maxHashtagLength = 100
 func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote) (*store.Object, error) {
 	text := strings.TrimSpace(nn.Text)
 	switch {
-	case text == "":
+	case text == "" && len(nn.MediaIDs) == 0:
 		return nil, fieldErr("status", "required")
 	case utf8.RuneCountInString(text) > MaxNoteLength:
 		return nil, fieldErr("status", "at most %d characters", MaxNoteLength)
@@ -165,6 +169,11 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 		}
 		if err := tx.SetObjectTags(ctx, obj.ID, tags); err != nil {
 			return err
+		}
+		if len(nn.MediaIDs) > 0 {
+			if err := attachMedia(ctx, tx, author, obj.ID, nn.MediaIDs); err != nil {
+				return err
+			}
 		}
 		if err := NotifyPost(ctx, tx, obj, mentioned); err != nil {
 			return err
@@ -326,7 +335,7 @@ func (o *Outbox) ownNote(ctx context.Context, author *store.Actor, id int64) (*s
 // UpdateNote edits a local post and sends the Update where the post went.
 func (o *Outbox) UpdateNote(ctx context.Context, author *store.Actor, id int64, edit NoteEdit) (*store.Object, error) {
 	text := strings.TrimSpace(edit.Text)
-	if text == "" {
+	if text == "" && (edit.MediaIDs == nil || len(*edit.MediaIDs) == 0) {
 		return nil, fieldErr("status", "required")
 	}
 	if utf8.RuneCountInString(text) > MaxNoteLength {
@@ -374,6 +383,11 @@ func (o *Outbox) UpdateNote(ctx context.Context, author *store.Actor, id int64, 
 		}
 		if err := tx.SetObjectTags(ctx, obj.ID, tags); err != nil {
 			return nil, nil, err
+		}
+		if edit.MediaIDs != nil {
+			if err := attachMedia(ctx, tx, author, obj.ID, *edit.MediaIDs); err != nil {
+				return nil, nil, err
+			}
 		}
 		if err := tx.NotifySharers(ctx, store.Notification{Type: store.NotifyUpdate, From: author.ID, ObjectID: obj.ID}); err != nil {
 			return nil, nil, err
@@ -593,7 +607,11 @@ func (o *Outbox) publishProfile(ctx context.Context, tx *store.Store, actor *sto
 			return nil, err
 		}
 	}
-	doc, err := o.Links.ActorDocument(actor, nil)
+	images, err := tx.ProfileMedia(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := o.Links.ActorDocument(actor, nil, images...)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/media"
 	"github.com/archipel-social/archipel/storage"
 	"github.com/archipel-social/archipel/store"
 )
@@ -35,6 +36,8 @@ type Outbox struct {
 	// Blobs keeps uploaded files; MaxUpload bounds one file.
 	Blobs     storage.Blobs
 	MaxUpload int64
+	// Media bounds pictures (zero fields: media's defaults).
+	Media media.Limits
 }
 
 // Enqueuer schedules deliveries.

@@ -204,10 +204,12 @@ func (s *Store) GroupHasFile(ctx context.Context, groupID int64, sha string) (*V
 	return &v, nil
 }
 
-// BlobInUse tells whether any version still refers to these bytes.
+// BlobInUse tells whether any version or picture still refers to these
+// bytes (storage keeps one copy of the same bytes for all).
 func (s *Store) BlobInUse(ctx context.Context, sha string) (bool, error) {
 	var ok bool
-	err := s.db.QueryRow(ctx, `select exists (select 1 from document_versions where sha256 = $1 and stored)`, sha).Scan(&ok)
+	err := s.db.QueryRow(ctx, `select exists (select 1 from document_versions where sha256 = $1 and stored)
+		or exists (select 1 from media_attachments where sha256 = $1 or preview_sha256 = $1)`, sha).Scan(&ok)
 	return ok, err
 }
 

@@ -11,10 +11,12 @@ type NoteRows struct {
 	Group    *Group   // nil outside a group
 	Mentions []*Actor // tagged and addressed, the author a reply answers included
 	Tags     []string // normalised hashtag names
+	Media    []*Media // attachments, in order
 }
 
 // NoteRowsOf loads the rows of several posts' documents: one query for
-// their mentions, one for their tags, one per distinct group.
+// their mentions, one for their tags, one for their attachments, one per
+// distinct group.
 func (s *Store) NoteRowsOf(ctx context.Context, objs []*Object) ([]NoteRows, error) {
 	ids := make([]int64, 0, len(objs))
 	for _, o := range objs {
@@ -25,6 +27,10 @@ func (s *Store) NoteRowsOf(ctx context.Context, objs []*Object) ([]NoteRows, err
 		return nil, err
 	}
 	tags, err := s.ObjectTagsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	media, err := s.MediaOf(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +52,8 @@ func (s *Store) NoteRowsOf(ctx context.Context, objs []*Object) ([]NoteRows, err
 				groups[*o.GroupID] = g
 			}
 		}
-		out = append(out, NoteRows{Object: o, Author: author, Group: g, Mentions: mentions[o.ID], Tags: tags[o.ID]})
+		out = append(out, NoteRows{Object: o, Author: author, Group: g, Mentions: mentions[o.ID], Tags: tags[o.ID],
+			Media: media[o.ID]})
 	}
 	return out, nil
 }

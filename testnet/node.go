@@ -41,6 +41,8 @@ type Options struct {
 	NoWorker bool
 	// MaxUploadBytes lowers the file size limit (default 100 MiB).
 	MaxUploadBytes int64
+	// MediaMaxBytes lowers the picture size limit (default 16 MiB).
+	MediaMaxBytes int64
 	// RedisDB puts the node's queues in another Redis database, for tests
 	// that flush Redis without disturbing the others.
 	RedisDB int
@@ -83,6 +85,7 @@ func StartNode(t testing.TB, opts Options) *Node {
 		FederationMode:        opts.FederationMode,
 		AllowPrivateAddresses: "127.0.0.0/8",
 		MaxUploadBytes:        opts.MaxUploadBytes,
+		MediaMaxBytes:         opts.MediaMaxBytes,
 		MetricsAllow:          opts.MetricsAllow,
 		Identity:              opts.Identity,
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/archipel-social/archipel/web/activitypub"
 	"github.com/archipel-social/archipel/web/auth"
 	"github.com/archipel-social/archipel/web/client"
+	"github.com/archipel-social/archipel/web/files"
 	"github.com/archipel-social/archipel/web/ratelimit"
 	"github.com/archipel-social/archipel/web/respond"
 	"github.com/archipel-social/archipel/web/wellknown"
@@ -93,6 +94,7 @@ func New(d Deps) *Server {
 	tokens := &auth.OAuth{OAuth: d.OAuth, Base: d.Links.Base, ClientIP: ClientIP}
 	tokens.Routes(cors)
 
+	(&files.Media{Store: d.Store, Outbox: d.Outbox, Federator: d.Federator, Log: d.Log}).Routes(r)
 	protocol := &activitypub.Handler{Store: d.Store, Links: d.Links, Outbox: d.Outbox, Viewer: d.Viewer}
 	protocol.Routes(r)
 	if d.Inbox != nil {

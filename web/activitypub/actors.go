@@ -51,7 +51,12 @@ func (h *Handler) person(w http.ResponseWriter, r *http.Request) {
 		h.gone(w, ap.Tombstone(a.URI, a.Type, *a.DeletedAt))
 		return
 	}
-	body, err := h.Links.ActorDocument(a, nil)
+	images, err := h.Store.ProfileMedia(r.Context(), a.ID)
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	body, err := h.Links.ActorDocument(a, nil, images...)
 	if err != nil {
 		respond.Fail(w, err)
 		return

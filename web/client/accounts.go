@@ -2,7 +2,9 @@ package client
 
 import (
 	"errors"
+	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -34,9 +36,28 @@ type profileInput struct {
 	Skills       *[]string `json:"skills"`
 }
 
+// apiUpdateCredentials is Mastodon's PATCH update_credentials: JSON or a
+// form, or a multipart form that may carry an avatar and a header.
 func (api *API) apiUpdateCredentials(w http.ResponseWriter, r *http.Request) {
 	var in profileInput
-	if err := respond.Decode(w, r, &in); err != nil {
+	var images map[string][]byte
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
+		var fields url.Values
+		var err error
+		if images, fields, err = api.pictureForm(w, r, store.MediaAvatar, store.MediaHeader); err == nil {
+			err = respond.DecodeForm(fields, &in)
+		}
+		if err != nil {
+			respond.Fail(w, err)
+			return
+		}
+	} else if err := respond.Decode(w, r, &in); err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	// The pictures are checked before anything changes.
+	made, err := api.Outbox.ProfileImages(images)
+	if err != nil {
 		respond.Fail(w, err)
 		return
 	}
@@ -47,6 +68,10 @@ func (api *API) apiUpdateCredentials(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := api.Accounts.UpdateProfile(r.Context(), auth.Account(r).ActorID, p)
 	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	if err := api.Outbox.SetProfileImages(r.Context(), a, made); err != nil {
 		respond.Fail(w, err)
 		return
 	}

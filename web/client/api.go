@@ -62,13 +62,15 @@ func (api *API) Routes(r chi.Router) {
 	r.With(api.Auth.Authenticate, api.limitWrites).Post("/api/v1/groups/{id}/documents", auth.User("write:media", api.apiUploadDocument))
 	r.With(api.Auth.Authenticate, api.limitWrites).Post("/api/v1/documents/{id}/versions", auth.User("write:media", api.apiDocumentVersion))
 	r.With(api.Auth.Authenticate).Get("/api/v1/documents/{id}/file", auth.Scope("read:groups", api.apiDocumentFile))
+	r.With(api.Auth.Authenticate, api.limitWrites).Post("/api/v1/media", auth.User("write:media", api.apiUploadMedia))
+	r.With(api.Auth.Authenticate, api.limitWrites).Post("/api/v2/media", auth.User("write:media", api.apiUploadMedia))
+	r.With(api.Auth.Authenticate, api.limitWrites).Patch("/api/v1/accounts/update_credentials", auth.User("write:accounts", api.apiUpdateCredentials))
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(middleware.Timeout(requestTimeout), api.Auth.Authenticate, api.limitWrites)
 		// Every route names the scope a token needs (README, "Scopes").
 		r.Get("/instance", api.apiInstance)
 		r.Get("/instance/", api.apiInstance) // Mastodon.py asks with the slash
 		r.Get("/accounts/verify_credentials", auth.User("profile", api.apiVerifyCredentials))
-		r.Patch("/accounts/update_credentials", auth.User("write:accounts", api.apiUpdateCredentials))
 		r.Get("/accounts/lookup", auth.Scope("read:accounts", api.apiLookupAccount))
 		r.Get("/accounts/relationships", auth.User("read:follows", api.apiRelationships))
 		r.Get("/accounts/{id}", auth.Scope("read:accounts", api.apiAccount))
@@ -109,6 +111,8 @@ func (api *API) Routes(r chi.Router) {
 		r.Post("/notifications/clear", auth.User("write:notifications", api.apiClearNotifications))
 		r.Get("/notifications/{id}", auth.User("read:notifications", api.apiNotification))
 		r.Post("/notifications/{id}/dismiss", auth.User("write:notifications", api.apiDismissNotification))
+		r.Get("/media/{id}", auth.User("write:media", api.apiMedia))
+		r.Put("/media/{id}", auth.User("write:media", api.apiUpdateMedia))
 		r.Get("/markers", auth.User("read:statuses", api.apiMarkers))
 		r.Post("/markers", auth.User("write:statuses", api.apiSetMarkers))
 		r.Get("/directory", auth.Scope("read:accounts", api.apiDirectory))

@@ -31,7 +31,9 @@ type accountJSON struct {
 	URL            string      `json:"url"`
 	URI            string      `json:"uri"`
 	Avatar         string      `json:"avatar"`
+	AvatarStatic   string      `json:"avatar_static"`
 	Header         string      `json:"header"`
+	HeaderStatic   string      `json:"header_static"`
 	FollowersCount int64       `json:"followers_count"`
 	FollowingCount int64       `json:"following_count"`
 	StatusesCount  int64       `json:"statuses_count"`
@@ -53,8 +55,7 @@ type fieldJSON struct {
 }
 
 func (api *API) accountEntity(ctx context.Context, a *store.Actor) accountJSON {
-	counts, _ := api.Store.CountsOf(ctx, []int64{a.ID})
-	return accountFrom(a, counts[a.ID])
+	return api.accountEntities(ctx, map[int64]*store.Actor{a.ID: a})[a.ID]
 }
 
 // accountEntities converts the actors of a page, their counts read in one
@@ -65,11 +66,39 @@ func (api *API) accountEntities(ctx context.Context, actors map[int64]*store.Act
 		ids = append(ids, id)
 	}
 	counts, _ := api.Store.CountsOf(ctx, ids)
+	images, _ := api.Store.ProfileMediaOf(ctx, ids)
 	out := make(map[int64]accountJSON, len(actors))
 	for id, a := range actors {
-		out[id] = accountFrom(a, counts[id])
+		e := accountFrom(a, counts[id])
+		e.setImages(api.Links, a, images[id])
+		out[id] = e
 	}
 	return out
+}
+
+// setImages fills the avatar and header: ours from their pictures, a
+// peer's from its actor document's icon and image, and the default
+// pictures for those who have none (apps cannot load an empty URL).
+// Pictures are still: the static URLs are the same.
+func (e *accountJSON) setImages(links ap.Links, a *store.Actor, mine map[string]*store.Media) {
+	e.Avatar, e.Header = links.DefaultAvatar(), links.DefaultHeader()
+	if a.Local {
+		if m := mine[store.MediaAvatar]; m != nil {
+			e.Avatar = links.MediaFile(m.Token, ap.MediaOriginal, m.MediaType)
+		}
+		if m := mine[store.MediaHeader]; m != nil {
+			e.Header = links.MediaFile(m.Token, ap.MediaOriginal, m.MediaType)
+		}
+	} else if len(a.Raw) > 0 {
+		avatar, header := ap.ActorImages(a.Raw)
+		if avatar != "" {
+			e.Avatar = avatar
+		}
+		if header != "" {
+			e.Header = header
+		}
+	}
+	e.AvatarStatic, e.HeaderStatic = e.Avatar, e.Header
 }
 
 func accountFrom(a *store.Actor, counts store.ActorCounts) accountJSON {
@@ -143,7 +172,7 @@ type statusJSON struct {
 	Muted              bool             `json:"muted"`
 	Bookmarked         bool             `json:"bookmarked"`
 	Pinned             *bool            `json:"pinned,omitempty"`
-	MediaAttachments   []any            `json:"media_attachments"`
+	MediaAttachments   []mediaJSON      `json:"media_attachments"`
 	Mentions           []mentionJSON    `json:"mentions"`
 	Tags               []tagJSON        `json:"tags"`
 	Emojis             []any            `json:"emojis"`
@@ -191,6 +220,7 @@ type statusPage struct {
 	groups    map[int64]*store.Group
 	mentions  map[int64][]*store.Actor
 	tags      map[int64][]string
+	media     map[int64][]*store.Media
 	accounts  map[int64]accountJSON
 	links     ap.Links
 }
@@ -236,6 +266,7 @@ func (api *API) newStatusPage(ctx context.Context, viewer int64, objs []*store.O
 	sp.shares, _ = api.Store.CountShares(ctx, uris)
 	sp.mentions, _ = api.Store.MentionedActorsOf(ctx, ids)
 	sp.tags, _ = api.Store.ObjectTagsOf(ctx, ids)
+	sp.media, _ = api.Store.MediaOf(ctx, ids)
 	if viewer != 0 {
 		sp.reblogged, _ = api.Store.SharedByActor(ctx, viewer, uris)
 		sp.bookmarks, _ = api.Store.BookmarkedAmong(ctx, viewer, ids)
@@ -312,6 +343,7 @@ func (sp *statusPage) entity(o *store.Object) (statusJSON, bool) {
 		id, acct := strconv.FormatInt(parent.ID, 10), strconv.FormatInt(parent.AttributedTo, 10)
 		st.InReplyToID, st.InReplyToAccountID = &id, &acct
 	}
+	st.MediaAttachments = mediaEntities(sp.links, sp.media[o.ID])
 	for _, t := range sp.tags[o.ID] {
 		st.Tags = append(st.Tags, tagJSON{Name: t, URL: sp.links.Tag(url.PathEscape(t))})
 	}
@@ -336,9 +368,10 @@ func (sp *statusPage) bare(o *store.Object) statusJSON {
 			author = &store.Actor{ID: o.AttributedTo}
 		}
 		account = accountFrom(author, store.ActorCounts{})
+		account.setImages(sp.links, author, nil)
 	}
 	return statusJSON{ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URL, CreatedAt: o.Published.UTC(),
-		Account: account, MediaAttachments: []any{}, Mentions: []mentionJSON{}, Tags: []tagJSON{}, Emojis: []any{}}
+		Account: account, MediaAttachments: []mediaJSON{}, Mentions: []mentionJSON{}, Tags: []tagJSON{}, Emojis: []any{}}
 }
 
 // statusEntity converts one status for the request's reader.

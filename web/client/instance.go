@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/archipel-social/archipel/accounts"
+	"github.com/archipel-social/archipel/outbox"
 
 	"github.com/archipel-social/archipel/web/respond"
 )
@@ -17,5 +18,9 @@ func (api *API) apiInstance(w http.ResponseWriter, r *http.Request) {
 		"description": "Archipel node", "languages": []string{"fr", "en"},
 		"registrations": mode != accounts.RegistrationsClosed, "approval_required": mode == accounts.RegistrationsApproval,
 		"invites_enabled": false, "urls": map[string]string{},
+		"configuration": map[string]any{
+			"statuses":          map[string]any{"max_characters": outbox.MaxNoteLength, "max_media_attachments": outbox.MaxAttachments},
+			"media_attachments": api.mediaConfiguration(),
+		},
 	})
 }

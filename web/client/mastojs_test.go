@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/archipel-social/archipel/media/mediatest"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/testnet"
 )
@@ -20,7 +22,7 @@ const mastojsDir = "../auth/testdata/mastojs"
 // masto.js, a real Mastodon client library, gets through an agent's day
 // on a node: posting, notifications v1 (paged by its Link header) and v2,
 // a thread's context, favourite and undo, bookmarks, a hashtag timeline,
-// search and markers.
+// search, markers, and a photo with its alt text.
 func TestMastoJSDay(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skip("node is not installed")
@@ -37,7 +39,12 @@ func TestMastoJSDay(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "client_day.mjs")
 	cmd.Dir = mastojsDir
-	cmd.Env = append(os.Environ(), "NODE_URL="+n.URL, "ALICE_TOKEN="+alice.Token, "BOB_TOKEN="+bob.Token)
+	photo := filepath.Join(t.TempDir(), "plan.jpg")
+	if err := os.WriteFile(photo, mediatest.JPEGWithGPS(300, 200), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "NODE_URL="+n.URL, "ALICE_TOKEN="+alice.Token, "BOB_TOKEN="+bob.Token,
+		"PHOTO="+photo, "EXIF_MARKER="+mediatest.ExifMarker)
 	raw, err := cmd.Output()
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok {
@@ -65,6 +72,11 @@ func TestMastoJSDay(t *testing.T) {
 		Search               []string
 		Marker               bool
 		UnreadAfterMarker    int
+		Media                struct {
+			ID, AttachedID, Type, Description, Blurhash string
+			Width, Height, ServedBytes                  int
+			ServedHasExif                               bool
+		}
 	}
 	if err := json.Unmarshal(raw, &day); err != nil {
 		t.Fatalf("masto.js output: %v\n%s", err, raw)
@@ -97,5 +109,11 @@ func TestMastoJSDay(t *testing.T) {
 	}
 	if !day.Marker || day.UnreadAfterMarker != 0 {
 		t.Errorf("marker %v, unread after it %d", day.Marker, day.UnreadAfterMarker)
+	}
+	// The photo's EXIF orientation turned it upright (300×200 → 200×300)
+	// and its EXIF block, GPS position included, is gone.
+	if m := day.Media; m.AttachedID != m.ID || m.Type != "image" || m.Description != "Plan du quartier de la gare" ||
+		len(m.Blurhash) < 6 || m.Width != 200 || m.Height != 300 || m.ServedBytes == 0 || m.ServedHasExif {
+		t.Errorf("photo through masto.js: %+v", m)
 	}
 }

@@ -16,13 +16,14 @@ import (
 )
 
 type statusInput struct {
-	Status      string  `json:"status"`
-	Visibility  string  `json:"visibility"`
-	InReplyToID string  `json:"in_reply_to_id"`
-	GroupID     string  `json:"group_id"`
-	SpoilerText *string `json:"spoiler_text"`
-	Sensitive   *bool   `json:"sensitive"`
-	Language    string  `json:"language"`
+	Status      string   `json:"status"`
+	Visibility  string   `json:"visibility"`
+	InReplyToID string   `json:"in_reply_to_id"`
+	GroupID     string   `json:"group_id"`
+	SpoilerText *string  `json:"spoiler_text"`
+	Sensitive   *bool    `json:"sensitive"`
+	Language    string   `json:"language"`
+	MediaIDs    []string `json:"media_ids"`
 }
 
 func (api *API) apiPostStatus(w http.ResponseWriter, r *http.Request) {
@@ -32,6 +33,11 @@ func (api *API) apiPostStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nn := outbox.NewNote{Text: in.Status, Visibility: in.Visibility, Language: in.Language}
+	var err error
+	if nn.MediaIDs, err = checkMediaIDs(in.MediaIDs); err != nil {
+		respond.Fail(w, err)
+		return
+	}
 	if in.SpoilerText != nil {
 		nn.SpoilerText = *in.SpoilerText
 	}
@@ -237,8 +243,16 @@ func (api *API) apiEditStatus(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
-	obj, err := api.Outbox.UpdateNote(r.Context(), me, id, outbox.NoteEdit{Text: in.Status, SpoilerText: in.SpoilerText,
-		Sensitive: in.Sensitive, Language: in.Language})
+	edit := outbox.NoteEdit{Text: in.Status, SpoilerText: in.SpoilerText, Sensitive: in.Sensitive, Language: in.Language}
+	if in.MediaIDs != nil {
+		ids, err := checkMediaIDs(in.MediaIDs)
+		if err != nil {
+			respond.Fail(w, err)
+			return
+		}
+		edit.MediaIDs = &ids
+	}
+	obj, err := api.Outbox.UpdateNote(r.Context(), me, id, edit)
 	if err != nil {
 		respond.Fail(w, err)
 		return

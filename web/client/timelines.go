@@ -63,11 +63,10 @@ func boolParam(r *http.Request, name string) bool {
 	return v == "true" || v == "1"
 }
 
-// timelineFilter reads local, remote and only_media; only_media finds
-// nothing until posts carry media.
+// timelineFilter reads local, remote and only_media.
 func timelineFilter(r *http.Request) (store.TimelineFilter, bool) {
-	f := store.TimelineFilter{LocalOnly: boolParam(r, "local"), RemoteOnly: boolParam(r, "remote")}
-	return f, !boolParam(r, "only_media")
+	f := store.TimelineFilter{LocalOnly: boolParam(r, "local"), RemoteOnly: boolParam(r, "remote"), OnlyMedia: boolParam(r, "only_media")}
+	return f, true
 }
 
 // apiPublicTimeline is GET /api/v1/timelines/public: the public posts of

@@ -18,6 +18,7 @@ import (
 
 	"github.com/archipel-social/archipel/accounts"
 	"github.com/archipel-social/archipel/ap"
+	"github.com/archipel-social/archipel/media"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
 )
@@ -51,7 +52,13 @@ func Fail(w http.ResponseWriter, err error) {
 	var mbe *http.MaxBytesError
 	var mte *outbox.MediaTypeError
 	var lfe *fieldError
+	var pe *media.Error
 	switch {
+	case errors.As(err, &pe) && errors.Is(err, media.ErrTooLarge):
+		Error(w, http.StatusRequestEntityTooLarge, pe.Error())
+	case errors.As(err, &pe):
+		// Mastodon answers 422 for a file it cannot take.
+		Error(w, http.StatusUnprocessableEntity, pe.Error())
 	case errors.As(err, &lfe):
 		JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": lfe.Error(), "field": lfe.field})
 	case errors.As(err, &mte):
@@ -121,17 +128,22 @@ func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
 		if err := r.ParseMultipartForm(MaxJSONBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 			return &badInput{"malformed form"}
 		}
-		if field := BadTextIn(r.Form); field != "" {
-			return InvalidField(field, "must be UTF-8 text without NUL characters")
-		}
-		b, _ := json.Marshal(formToMap(r.Form))
-		if err := json.Unmarshal(b, dst); err != nil {
-			return &badInput{"malformed form"}
-		}
-		return nil
+		return DecodeForm(r.Form, dst)
 	default:
 		return &badInput{"unsupported content type " + ct}
 	}
+}
+
+// DecodeForm reads form fields into dst as Decode does.
+func DecodeForm(f url.Values, dst any) error {
+	if field := BadTextIn(f); field != "" {
+		return InvalidField(field, "must be UTF-8 text without NUL characters")
+	}
+	b, _ := json.Marshal(formToMap(f))
+	if err := json.Unmarshal(b, dst); err != nil {
+		return &badInput{"malformed form"}
+	}
+	return nil
 }
 
 func formToMap(f url.Values) map[string]any {

@@ -2,8 +2,10 @@
 // TestMastoJSDay:
 // post with a hashtag and a content warning, read notifications (v1, paged
 // by the Link header, and v2 grouped), open a thread, favourite and undo,
-// bookmark, read a hashtag timeline, search, move the marker. It prints
+// bookmark, read a hashtag timeline, search, move the marker, post a photo
+// with its alt text (a JPEG with an EXIF GPS block, from PHOTO). It prints
 // what it saw as JSON; the Go test checks it.
+import { readFileSync } from "node:fs";
 import { createRestAPIClient } from "masto";
 
 const url = process.env.NODE_URL;
@@ -52,5 +54,23 @@ await alice.v1.markers.create({ notifications: { lastReadId: latest.id } });
 const markers = await alice.v1.markers.fetch({ timeline: ["notifications"] });
 out.marker = markers.notifications?.lastReadId === latest.id;
 out.unreadAfterMarker = (await alice.v1.notifications.unreadCount.fetch()).count;
+
+// A photo with its alt text, through v2/media as apps upload it.
+const photo = new Blob([readFileSync(process.env.PHOTO)], { type: "image/jpeg" });
+const uploaded = await alice.v2.media.create({ file: photo, description: "Plan du quartier de la gare" });
+const withPhoto = await alice.v1.statuses.create({ status: "Le plan du quartier", mediaIds: [uploaded.id] });
+const attached = withPhoto.mediaAttachments[0];
+const served = Buffer.from(await (await fetch(attached.url)).arrayBuffer());
+out.media = {
+  id: uploaded.id,
+  attachedID: attached?.id,
+  type: attached?.type,
+  description: attached?.description,
+  blurhash: attached?.blurhash,
+  width: attached?.meta?.original?.width,
+  height: attached?.meta?.original?.height,
+  servedBytes: served.length,
+  servedHasExif: served.includes("Exif") || served.includes(process.env.EXIF_MARKER),
+};
 
 console.log(JSON.stringify(out));
