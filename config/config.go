@@ -33,6 +33,9 @@ type Config struct {
 	AllowPrivateAddresses string
 	// MetricsAllow lists the networks (CIDRs) /metrics answers.
 	MetricsAllow string
+	// ObservatoryPublic publishes the node's aggregates at /observatory.json.
+	ObservatoryPublic bool
+	observatoryPublic string
 	// QueuePrefix names this node's asynq queues, so that nodes can share
 	// one Redis database.
 	QueuePrefix string
@@ -128,6 +131,7 @@ func (c *Config) settings() []setting {
 		{"federation-mode", "ARCHIPEL_FEDERATION_MODE", DefaultMode, "open (blocklist) or allowlist (only listed peers); stored setting wins once changed with the admin command", &c.FederationMode},
 		{"allow-private-addresses", "ARCHIPEL_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs the outgoing client may reach although private (e.g. 127.0.0.0/8)", &c.AllowPrivateAddresses},
 		{"metrics-allow", "ARCHIPEL_METRICS_ALLOW", DefaultMetricsAllow, "comma-separated CIDRs whose clients may read /metrics (others get 403)", &c.MetricsAllow},
+		{"observatory-public", "ARCHIPEL_OBSERVATORY_PUBLIC", "false", "publish the node's observatory aggregates (monthly, no figure about fewer than 5 people) at /observatory.json", &c.observatoryPublic},
 		{"max-upload-bytes", "ARCHIPEL_MAX_UPLOAD_BYTES", "104857600", "largest file a member may upload, in bytes (default 100 MiB)", &c.maxUpload},
 		{"media-max-bytes", "ARCHIPEL_MEDIA_MAX_BYTES", "16777216", "largest picture a person may attach to a post or use as avatar or header, and a peer's picture fetched here, in bytes (default 16 MiB)", &c.mediaMax},
 		{"queue-prefix", "ARCHIPEL_QUEUE_PREFIX", "archipel", "prefix of this node's queue names in Redis (nodes sharing a Redis need different ones)", &c.QueuePrefix},
@@ -198,6 +202,13 @@ func (c *Config) Validate() error {
 	}
 	if c.QueuePrefix == "" {
 		c.QueuePrefix = "archipel"
+	}
+	if c.observatoryPublic != "" {
+		b, err := strconv.ParseBool(c.observatoryPublic)
+		if err != nil {
+			return fmt.Errorf("observatory-public %q: want true or false", c.observatoryPublic)
+		}
+		c.ObservatoryPublic = b
 	}
 	if c.maxUpload != "" {
 		n, err := strconv.ParseInt(c.maxUpload, 10, 64)

@@ -158,13 +158,14 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 	n.Web = web.New(web.Deps{
 		Store: n.Store, Links: n.Links, Accounts: n.Accounts, Outbox: n.Outbox, Federator: n.Federator, Log: log,
 		Metrics: metrics, Inbox: in,
-		PingQueue:      func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-		Viewer:         n.signedViewer,
-		MetricsAllow:   metricsAllow,
-		Pages:          n.pages(),
-		OAuth:          n.OAuth,
-		TrustedProxies: trustedProxies(cfg),
-		WriteLimiter:   ratelimit.New(rdb, cfg.QueuePrefix, ratelimit.APIWrites, apiRate.PerSecond, apiRate.Burst, limited, log),
+		PingQueue:         func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
+		Viewer:            n.signedViewer,
+		MetricsAllow:      metricsAllow,
+		Pages:             n.pages(),
+		OAuth:             n.OAuth,
+		TrustedProxies:    trustedProxies(cfg),
+		ObservatoryPublic: cfg.ObservatoryPublic,
+		WriteLimiter:      ratelimit.New(rdb, cfg.QueuePrefix, ratelimit.APIWrites, apiRate.PerSecond, apiRate.Burst, limited, log),
 	})
 	return n, nil
 }

@@ -53,6 +53,8 @@ type Deps struct {
 	Pages http.Handler
 	// WriteLimiter bounds each account's writes through the API (nil: none).
 	WriteLimiter *ratelimit.Limiter
+	// ObservatoryPublic publishes the node's aggregates (/observatory.json).
+	ObservatoryPublic bool
 	// Viewer identifies the actor behind a signed GET (authorised fetch);
 	// nil when the node does not verify GETs.
 	Viewer func(r *http.Request) (*store.Actor, error)
@@ -105,7 +107,7 @@ func New(d Deps) *Server {
 	}
 
 	(&client.API{Store: d.Store, Links: d.Links, Accounts: d.Accounts, Outbox: d.Outbox, Federator: d.Federator,
-		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version,
+		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version, ObservatoryPublic: d.ObservatoryPublic,
 		Extra: tokens.AppRoutes}).Routes(cors)
 	// Unknown paths under /api/ and /oauth/ are JSON errors, never a page.
 	cors.Handle("/api/*", http.HandlerFunc(jsonNotFound))

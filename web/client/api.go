@@ -35,6 +35,9 @@ type API struct {
 	Auth *auth.Authenticator
 	// WriteLimiter bounds each account's writes (nil: none).
 	WriteLimiter *ratelimit.Limiter
+	// ObservatoryPublic publishes the node's aggregates at /observatory.json
+	// (ARCHIPEL_OBSERVATORY_PUBLIC).
+	ObservatoryPublic bool
 	// Version is the software version /api/v1/instance reports.
 	Version string
 	// Extra adds routes under /api/v1 that other packages serve (auth's
@@ -50,6 +53,7 @@ const requestTimeout = 60 * time.Second
 // (timeout, token, write limit), behind auth.Require when it needs a
 // signed-in caller.
 func (api *API) Routes(r chi.Router) {
+	r.With(middleware.Timeout(requestTimeout)).Get("/observatory.json", api.apiPublishedObservatory)
 	r.Route("/api/v2", func(r chi.Router) {
 		r.Use(middleware.Timeout(requestTimeout), api.Auth.Authenticate, api.limitWrites)
 		r.Get("/search", auth.Scope("read:search", api.apiSearch))
@@ -128,6 +132,9 @@ func (api *API) Routes(r chi.Router) {
 		r.Get("/groups/{id}/timeline", auth.Scope("read:statuses", api.apiGroupTimeline))
 		r.Get("/groups/{id}/log", auth.User("read:groups", api.apiGroupLog))
 		r.Get("/groups/{id}/documents", auth.Scope("read:groups", api.apiGroupDocuments))
+		r.Get("/groups/{id}/stats", auth.User("read:groups", api.apiGroupStats))
+		r.Get("/observatory", auth.User("admin:read", api.apiObservatory))
+		r.Post("/observatory/opt_out", auth.User("write:accounts", api.apiObservatoryOptOut))
 		r.Get("/documents", auth.User("read:groups", api.apiSearchDocuments))
 		r.Get("/documents/{id}", auth.Scope("read:groups", api.apiDocument))
 		r.Patch("/documents/{id}", auth.User("write:media", api.apiEditDocument))
