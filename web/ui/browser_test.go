@@ -447,6 +447,14 @@ func TestBrowserJourneys(t *testing.T) {
 	b.shoot("notifications")
 	b.open(a.URL + "/g/cellule_donnees/manage")
 	b.shoot("group-manage")
+	// The group's indicators, for its animators: charts with their text
+	// alternative and the same figures in a table.
+	b.click(`//a[contains(@href, "/g/cellule_donnees/observatory")]`)
+	b.waitXPath(`//*[local-name()="svg" and @role="img"]`)
+	b.waitXPath(`//table//th[@scope="row"]`)
+	b.check()
+	b.shoot("group-observatory")
+	b.open(a.URL + "/g/cellule_donnees/manage")
 	b.click(`//section[.//h2[@id="pending-h"]]//li[contains(., "eve@")]//button[contains(., "Accepter")]`)
 	b.notice("Demande acceptée")
 	b.waitXPath(`//table//td[contains(., "eve@")]`)
@@ -487,6 +495,18 @@ func TestBrowserJourneys(t *testing.T) {
 	b.open(a.URL + "/admin")
 	b.waitXPath(`//h2[contains(., "Access level rules")]`)
 	b.shoot("admin")
+	b.click(`//a[@href="/observatory"]`)
+	b.waitXPath(`//h1[contains(., "Observatory")]`)
+	b.run(chromedp.SetValue(`#obs-step`, "week", chromedp.ByID))
+	b.click(`//form[@aria-label="Period"]//button`)
+	var loc string
+	b.run(chromedp.WaitVisible(`table`, chromedp.ByQuery), chromedp.Location(&loc))
+	if !strings.Contains(loc, "step=week") {
+		t.Errorf("the period form went to %s", loc)
+	}
+	b.check()
+	b.shoot("observatory")
+	b.open(a.URL + "/admin")
 	// Delegated administration: a unit, then an account in it; a refused
 	// account comes back with the error next to the field.
 	b.fill("#f-unit_name", "Pôle urbanisme")

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/archipel-social/archipel/observatory"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -101,7 +102,27 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-	"id":      func(n int64) string { return strconv.FormatInt(n, 10) },
+	"id": func(n int64) string { return strconv.FormatInt(n, 10) },
+	// count, percent and minutes show an observatory figure; nil is one
+	// about too few people to show.
+	"count": func(n *int) string {
+		if n == nil {
+			return "< " + strconv.Itoa(observatory.Threshold)
+		}
+		return strconv.Itoa(*n)
+	},
+	"percent": func(f *float64) string {
+		if f == nil {
+			return "–"
+		}
+		return strconv.FormatFloat(*f*100, 'f', 0, 64) + " %"
+	},
+	"minutes": func(f *float64) string {
+		if f == nil {
+			return "–"
+		}
+		return strconv.FormatFloat(*f, 'f', 0, 64) + " min"
+	},
 	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"initial": initial,
 	"list2":   func(a, b string) []string { return []string{a, b} },

@@ -157,6 +157,8 @@ func New(d Deps) http.Handler {
 			r.Post("/g/{handle}/invite", u.invite)
 			r.Post("/invite", u.invite)
 			r.Get("/g/{handle}/manage", u.manageGroup)
+			r.Get("/g/{handle}/observatory", u.groupObservatory)
+			r.Get("/observatory", u.observatoryPage)
 			r.Post("/g/{handle}/members/{member}/{action}", u.memberAction)
 			r.Post("/g/{handle}/documents/{id}/edit", u.editDocument)
 			r.Post("/g/{handle}/documents/{id}/delete", u.deleteDocument)
