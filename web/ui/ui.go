@@ -167,7 +167,22 @@ func New(d Deps) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.errorPage(w, r, http.StatusForbidden, "err.crossorigin", "hint.reload")
 	}))
-	return securityHeaders(cop.Handler(r))
+	return &pages{Handler: securityHeaders(cop.Handler(r)), u: u}
+}
+
+// pages is the web interface's handler, which also answers the text check
+// of the node's router (respond.CheckTextWith) with a page.
+type pages struct {
+	http.Handler
+	u *UI
+}
+
+// BadTextPage tells a browser that the address or form it sent holds a NUL
+// or invalid UTF-8, in the reader's language.
+func (p *pages) BadTextPage(w http.ResponseWriter, r *http.Request, status int) {
+	securityHeaders(p.u.withLanguage(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.u.errorPage(w, r, status, "err.bad_text", "hint.bad_text")
+	}))).ServeHTTP(w, r)
 }
 
 func cacheStatic(next http.Handler) http.Handler {
