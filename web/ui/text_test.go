@@ -300,6 +300,31 @@ func roundTrip(t *testing.T, n *testnet.Node, via string) {
 		same("Note summary (HTML)", fragmentText(t, note["summary"].(string)), line)
 	}
 
+	// The post edited: the new text comes out as typed too.
+	edited := text + " (modifié)"
+	if via == "api" {
+		api("PUT", "/api/v1/statuses/"+status.ID, map[string]any{"status": edited, "spoiler_text": line}, nil)
+	} else {
+		postForm("/posts/"+status.ID+"/edit", url.Values{"edit_text": {edited}})
+	}
+	api("GET", "/api/v1/statuses/"+status.ID, nil, &status)
+	same("API edited status content (HTML)", fragmentText(t, status.Content), edited)
+	api("GET", "/api/v1/statuses/"+status.ID+"/source", nil, &source)
+	same("API edited status source", source.Text, edited)
+	shown("thread page after the edit", page("/posts/"+status.ID), edited)
+	same("edited Note content (HTML)", fragmentText(t, activity(status.URI)["content"].(string)), edited)
+	var history []struct {
+		Content     string `json:"content"`
+		SpoilerText string `json:"spoiler_text"`
+	}
+	api("GET", "/api/v1/statuses/"+status.ID+"/history", nil, &history)
+	if len(history) != 2 {
+		t.Errorf("status history: %d versions", len(history))
+	} else {
+		same("API history, first version (HTML)", fragmentText(t, history[0].Content), text)
+		same("API history, edit (HTML)", fragmentText(t, history[1].Content), edited)
+	}
+
 	// A document of the group: its description.
 	var doc struct {
 		ID          string `json:"id"`
@@ -333,6 +358,23 @@ func roundTrip(t *testing.T, n *testnet.Node, via string) {
 	shown("document page", page("/g/"+groupName+"/documents/"+doc.ID), text)
 	document := activity(doc.URI)
 	same("Document summary (HTML)", fragmentText(t, document["summary"].(string)), text)
+
+	// The document renamed and described anew.
+	docName, docText := `L'équipe & "R&D" ☕ `+via+".pdf", text+" (revu)"
+	if via == "api" {
+		api("PATCH", "/api/v1/documents/"+doc.ID, map[string]any{"name": docName, "description": docText}, nil)
+	} else {
+		postForm("/g/"+groupName+"/documents/"+doc.ID+"/edit", url.Values{"name": {docName}, "folder": {""}, "description": {docText}})
+	}
+	api("GET", "/api/v1/documents/"+doc.ID, nil, &doc)
+	same("API document name", doc.Name, docName)
+	same("API edited document description", doc.Description, docText)
+	docPage := page("/g/" + groupName + "/documents/" + doc.ID)
+	shown("document page name", docPage, docName)
+	shown("document page edited description", docPage, docText)
+	document = activity(doc.URI)
+	same("Document name", document["name"].(string), docName)
+	same("edited Document summary (HTML)", fragmentText(t, document["summary"].(string)), docText)
 
 	// A unit of the administration.
 	unitName := line + " unité"
