@@ -240,12 +240,14 @@ func CheckTextWith(page func(w http.ResponseWriter, r *http.Request, status int)
 				refuse(http.StatusBadRequest, field)
 				return
 			}
-			if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" && r.Method == http.MethodPost {
-				if err := r.ParseForm(); err == nil {
-					if field := BadTextIn(r.PostForm); field != "" {
-						refuse(http.StatusUnprocessableEntity, field)
-						return
-					}
+			if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" &&
+				(r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch) {
+				// The form is checked even when parsing failed (a malformed
+				// query, a bad escape): what was parsed is what handlers see.
+				_ = r.ParseForm()
+				if field := BadTextIn(r.PostForm); field != "" {
+					refuse(http.StatusUnprocessableEntity, field)
+					return
 				}
 			}
 			next.ServeHTTP(w, r)

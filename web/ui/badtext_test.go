@@ -96,6 +96,13 @@ func TestBadTextPages(t *testing.T) {
 		form("/admin/units", url.Values{"unit_name": {bad}, "unit_kind": {"service"}})
 		form("/admin/tier-rules", url.Values{"pattern": {bad}, "tier": {"state"}})
 	}
+	// A bad escape in a form is the sender's fault: the pair is dropped
+	// (as net/url does), and the form refused for what it then lacks.
+	req, _ := http.NewRequest("POST", n.URL+"/posts", strings.NewReader("text=%zz&visibility=public&csrf="+url.QueryEscape(csrf)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, body := do(t, c, req); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("POST /posts with a bad escape: %d\n%s", res.StatusCode, pageText(t, body))
+	}
 	if got := posts(); got != 0 {
 		t.Errorf("%d posts stored from refused forms", got)
 	}

@@ -6,6 +6,7 @@ package ui
 
 import (
 	"embed"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -199,7 +200,14 @@ func (u *UI) parseForm(next http.Handler) http.Handler {
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 			if err := r.ParseForm(); err != nil {
-				u.fail(w, r, err)
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					u.fail(w, r, err)
+				} else {
+					// A bad escape in the form or the address: the
+					// sender's fault, not the node's.
+					u.errorPage(w, r, http.StatusBadRequest, "err.bad_form", "hint.reload")
+				}
 				return
 			}
 		}
