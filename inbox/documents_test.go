@@ -91,6 +91,11 @@ func TestDocumentsAcrossNodes(t *testing.T) {
 		}
 		return onC != nil
 	})
+	// Issue 13.10: the description is the text typed on B, not escaped
+	// once more on its way ("d&#39;achat").
+	if onC.Description != "Guide des procédures d'achat public" || onC.Name != "guide-achats.pdf" {
+		t.Errorf("the document on C: %q, %q", onC.Name, onC.Description)
+	}
 	file := carol.API("GET", "/documents/"+onC.ID+"/file", nil)
 	if file.Status != 200 || !bytes.Equal(file.Body, content) {
 		t.Fatalf("download on C: %d, %d bytes, identical %v", file.Status, len(file.Body), bytes.Equal(file.Body, content))

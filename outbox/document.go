@@ -154,8 +154,12 @@ func (o *Outbox) uploadDocument(ctx context.Context, author *store.Actor, groupI
 	if folder, err = documents.CheckFolder(folder); err != nil {
 		return nil, fieldErr("folder", "%v", err)
 	}
-	if utf8.RuneCountInString(description) > MaxDescription || !utf8.ValidString(description) {
+	if utf8.RuneCountInString(description) > MaxDescription {
 		return nil, fieldErr("description", "at most %d characters", MaxDescription)
+	}
+	if !utf8.ValidString(description) || strings.ContainsRune(description, 0) {
+		// The readers refuse it first; PostgreSQL would, with a 500.
+		return nil, fieldErr("description", "must be UTF-8 text without NUL characters")
 	}
 	blob, name, mediaType := f.Blob, f.Name, f.MediaType
 	obj := &store.Object{Type: "Document", Local: true, AttributedTo: author.ID, GroupID: &g.ID, Visibility: store.ObjGroup,

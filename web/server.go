@@ -84,7 +84,15 @@ func New(d Deps) *Server {
 	}
 	s := &Server{Deps: d}
 	r := chi.NewRouter()
-	r.Use(requestID, middleware.Recoverer, s.Metrics.instrument, s.logRequests, respond.CheckText, clientIP(d.TrustedProxies))
+	// Bad text in an address or a form is refused before any handler reads
+	// it: as JSON, or as a page when a browser asked for one.
+	var badTextPage func(http.ResponseWriter, *http.Request, int)
+	if p, ok := d.Pages.(interface {
+		BadTextPage(http.ResponseWriter, *http.Request, int)
+	}); ok {
+		badTextPage = p.BadTextPage
+	}
+	r.Use(requestID, middleware.Recoverer, s.Metrics.instrument, s.logRequests, respond.CheckTextWith(badTextPage), clientIP(d.TrustedProxies))
 
 	r.Get("/healthz", s.healthz)
 	r.Handle("/metrics", allowFrom(d.MetricsAllow, s.Metrics.Handler()))

@@ -110,13 +110,11 @@ func accountFrom(a *store.Actor, counts store.ActorCounts) accountJSON {
 	if skills == nil {
 		skills = []string{}
 	}
+	// A field's value is HTML in Mastodon's API (clients render it), and
+	// these are plain text: escaped once here. source.fields has the text.
 	fields := []fieldJSON{}
-	for _, f := range []struct{ name, value string }{
-		{"Organisation", a.Organisation}, {"Unit", a.UnitName}, {"Job title", a.JobTitle},
-	} {
-		if f.value != "" {
-			fields = append(fields, fieldJSON{Name: f.name, Value: f.value})
-		}
+	for _, f := range profileFields(a) {
+		fields = append(fields, fieldJSON{Name: f.Name, Value: html.EscapeString(f.Value)})
 	}
 	return accountJSON{
 		ID: strconv.FormatInt(a.ID, 10), Username: a.Username, Acct: acct, DisplayName: a.DisplayName,
@@ -145,7 +143,21 @@ type sourceJSON struct {
 
 func (api *API) credentialAccountEntity(ctx context.Context, a *store.Actor, acct *store.Account) credentialAccountJSON {
 	e := api.accountEntity(ctx, a)
-	return credentialAccountJSON{accountJSON: e, Source: sourceJSON{Note: a.Summary, Fields: e.Fields}, Role: acct.Role, Email: acct.Email}
+	return credentialAccountJSON{accountJSON: e, Source: sourceJSON{Note: a.Summary, Fields: profileFields(a)}, Role: acct.Role, Email: acct.Email}
+}
+
+// profileFields are the profile's fields as plain text, Mastodon's source
+// fields: the organisation, unit and job title that are set.
+func profileFields(a *store.Actor) []fieldJSON {
+	fields := []fieldJSON{}
+	for _, f := range []struct{ name, value string }{
+		{"Organisation", a.Organisation}, {"Unit", a.UnitName}, {"Job title", a.JobTitle},
+	} {
+		if f.value != "" {
+			fields = append(fields, fieldJSON{Name: f.name, Value: f.value})
+		}
+	}
+	return fields
 }
 
 // statusJSON is Mastodon's Status entity, with the group it was posted in.

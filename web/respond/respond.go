@@ -227,24 +227,55 @@ func BadTextIn(v url.Values) string {
 // query string or form field with a NUL or invalid UTF-8 is answered 400
 // (422 naming the field of a form) before any handler reads it. JSON bodies
 // are checked by Decode, multipart fields by their readers.
-func CheckText(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !GoodText(r.URL.Path) || !GoodText(r.URL.RawQuery) {
-			Error(w, http.StatusBadRequest, "the address must be UTF-8 text without NUL characters")
-			return
-		}
-		if field := BadTextIn(r.URL.Query()); field != "" {
-			JSON(w, http.StatusBadRequest, map[string]string{"error": field + ": must be UTF-8 text without NUL characters", "field": field})
-			return
-		}
-		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" && r.Method == http.MethodPost {
-			if err := r.ParseForm(); err == nil {
+func CheckText(next http.Handler) http.Handler { return CheckTextWith(nil)(next) }
+
+// CheckTextWith is CheckText answering a browser's request for a page with
+// page(w, r, status) instead of JSON, when page is not nil.
+func CheckTextWith(page func(w http.ResponseWriter, r *http.Request, status int)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			refuse := func(status int, field string) {
+				switch {
+				case page != nil && WantsPage(r):
+					page(w, r, status)
+				case field == "":
+					Error(w, status, "the address must be UTF-8 text without NUL characters")
+				default:
+					JSON(w, status, map[string]string{"error": field + ": must be UTF-8 text without NUL characters", "field": field})
+				}
+			}
+			if !GoodText(r.URL.Path) || !GoodText(r.URL.RawQuery) {
+				refuse(http.StatusBadRequest, "")
+				return
+			}
+			if field := BadTextIn(r.URL.Query()); field != "" {
+				refuse(http.StatusBadRequest, field)
+				return
+			}
+			if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" &&
+				(r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch) {
+				// The form is checked even when parsing failed (a malformed
+				// query, a bad escape): what was parsed is what handlers see.
+				_ = r.ParseForm()
 				if field := BadTextIn(r.PostForm); field != "" {
-					JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": field + ": must be UTF-8 text without NUL characters", "field": field})
+					refuse(http.StatusUnprocessableEntity, field)
 					return
 				}
 			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// WantsPage tells a browser's request for a page (it accepts text/html)
+// from a call of the client API, the token endpoints or the discovery
+// documents, which always answer JSON.
+func WantsPage(r *http.Request) bool {
+	p := r.URL.Path
+	for _, prefix := range []string{"/api/", "/oauth/token", "/oauth/revoke", "/.well-known/", "/nodeinfo/"} {
+		if strings.HasPrefix(p, prefix) {
+			return false
 		}
-		next.ServeHTTP(w, r)
-	})
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
 }

@@ -47,7 +47,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.As(err, &throttled):
 			w.Header().Set("Retry-After", strconv.Itoa(throttled.RetryAfterSeconds()))
-			v.Errors["password"] = v.T("err.throttled", throttled.RetryAfterSeconds())
+			v.Errors["password"] = v.TN("err.throttled", throttled.RetryAfterSeconds(), throttled.RetryAfterSeconds())
 			u.render(w, http.StatusTooManyRequests, "login", v)
 		case errors.Is(err, accounts.ErrUnauthenticated):
 			v.Errors["password"] = v.T("err.wrong_credentials")

@@ -368,7 +368,7 @@ func TestBrowserJourneys(t *testing.T) {
 	b.shoot("document")
 	b.click(`//p[contains(@class, "breadcrumb")]/a[1]`)
 	b.fill("#f-q", "echeances\r")
-	b.waitXPath(`//h2[contains(., "1 document(s) trouvé(s)")]`)
+	b.waitXPath(`//h2[contains(., "1 document trouvé")]`)
 	docLink := `//ul[contains(@class, "docs")]/li[.//h3/a[contains(., "compte-rendu-reunion.pdf")]]`
 	b.waitXPath(docLink)
 	b.check()

@@ -18,6 +18,7 @@ import (
 	"github.com/archipel-social/archipel/storage"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web/files"
+	"github.com/archipel-social/archipel/web/respond"
 )
 
 // A group's documents: the list with its folder filter and search, the
@@ -25,6 +26,15 @@ import (
 // are multipart forms read part by part: the CSRF token comes first and is
 // checked before any byte of the file is read, then the file streams to
 // storage (never whole in memory).
+
+// badText is the message of a field refused by respond.GoodText.
+const badText = "must be UTF-8 text without NUL characters"
+
+// shownAgain is a refused field as the form shows it again: valid UTF-8
+// without NUL, and not cut inside a character.
+func shownAgain(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+}
 
 // maxUploadField bounds a text field of an upload form (a description is
 // at most outbox.MaxDescription characters).
@@ -321,7 +331,8 @@ func (u *UI) readUpload(w http.ResponseWriter, r *http.Request) (*outbox.StoredF
 		return nil, fields, errBadCSRF
 	}
 	var file *outbox.StoredFile
-	var fileErr error
+	// fileErr is what is wrong with the file, fieldErr with a text field.
+	var fileErr, fieldErr error
 	fail := func(err error) (*outbox.StoredFile, url.Values, error) {
 		u.Outbox.Discard(r.Context(), file)
 		var mbe *http.MaxBytesError
@@ -348,6 +359,10 @@ func (u *UI) readUpload(w http.ResponseWriter, r *http.Request) (*outbox.StoredF
 				return fail(errBadForm)
 			}
 			rawName := files.RawFileName(part)
+			if !respond.GoodText(rawName) {
+				fileErr = &accounts.FieldError{Field: "file", Message: badText}
+				break
+			}
 			if rawName == "" {
 				// No file chosen: browsers send an empty part.
 				fileErr = &accounts.FieldError{Field: "file", Message: "required"}
@@ -367,9 +382,17 @@ func (u *UI) readUpload(w http.ResponseWriter, r *http.Request) (*outbox.StoredF
 				return fail(err)
 			}
 			if len(b) > maxUploadField {
-				fields.Set(name, string(b[:maxUploadField]))
-				if fileErr == nil {
-					fileErr = &accounts.FieldError{Field: name, Message: "too long"}
+				fields.Set(name, shownAgain(string(b[:maxUploadField])))
+				if fieldErr == nil {
+					fieldErr = &accounts.FieldError{Field: name, Message: "too long"}
+				}
+				continue
+			}
+			if !respond.GoodText(string(b)) {
+				// Refused, and shown again without what made it so.
+				fields.Set(name, shownAgain(string(b)))
+				if fieldErr == nil {
+					fieldErr = &accounts.FieldError{Field: name, Message: badText}
 				}
 				continue
 			}
@@ -379,6 +402,9 @@ func (u *UI) readUpload(w http.ResponseWriter, r *http.Request) (*outbox.StoredF
 	}
 	if fileErr != nil {
 		return fail(fileErr)
+	}
+	if fieldErr != nil {
+		return fail(fieldErr)
 	}
 	if file == nil {
 		return nil, fields, &accounts.FieldError{Field: "file", Message: "required"}
@@ -401,6 +427,8 @@ func uploadErrors(v *view, err error, fileField string) (map[string]string, int,
 		switch {
 		case fe.Message == "required":
 			key = "rule.required"
+		case fe.Message == badText:
+			key = "rule.bad_text"
 		case fe.Field == "file" && strings.Contains(fe.Message, "same time"):
 			key = "docrule.version_conflict"
 		}

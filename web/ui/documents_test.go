@@ -131,7 +131,7 @@ func TestDocumentsHTTP(t *testing.T) {
 	if !strings.Contains(body, "note.pdf") {
 		t.Errorf("search without accents does not find the document")
 	}
-	if _, body := get(t, c, base+"?q=etape", "Accept-Language", "en"); !strings.Contains(body, "1 document(s) found") || !strings.Contains(body, "Add a document") {
+	if _, body := get(t, c, base+"?q=etape", "Accept-Language", "en"); !strings.Contains(body, "1 document found") || !strings.Contains(body, "Add a document") {
 		t.Errorf("documents page in English:\n%s", body)
 	}
 	_, body = get(t, c, base+"?folder=Autre")

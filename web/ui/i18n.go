@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -70,13 +71,15 @@ func translate(lang, key string, args ...any) string {
 // translatePlural picks the message for a count by the language's plural
 // rules (CLDR's, from x/text: French says "1 autre", "0 autre" and "2
 // autres", English "1 other" and "0 others"): key.one or key.other.
-func translatePlural(lang, key string, n int, args ...any) string {
+func translatePlural(lang, key string, n int64, args ...any) string {
 	tag := language.French
 	if lang == langEN {
 		tag = language.English
 	}
+	// MatchPlural reads the integer digits as an int; a count beyond it is
+	// plural in both languages.
 	form := "other"
-	if plural.Cardinal.MatchPlural(tag, n, 0, 0, 0, 0) == plural.One {
+	if n >= 0 && n <= math.MaxInt32 && plural.Cardinal.MatchPlural(tag, int(n), 0, 0, 0, 0) == plural.One {
 		form = "one"
 	}
 	return translate(lang, key+"."+form, args...)

@@ -40,7 +40,7 @@ func (u *UI) resendConfirmation(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &tooSoon):
 		v := u.newView(r, "title.confirm", "me")
 		w.Header().Set("Retry-After", strconv.Itoa(int(tooSoon.RetryAfter.Seconds())+1))
-		v.Errors["resend"] = v.T("err.too_soon", int(tooSoon.RetryAfter.Seconds())+1)
+		v.Errors["resend"] = v.TN("err.too_soon", int(tooSoon.RetryAfter.Seconds())+1, int(tooSoon.RetryAfter.Seconds())+1)
 		u.render(w, http.StatusTooManyRequests, "confirm", v)
 	case errors.Is(err, accounts.ErrNothingToConfirm):
 		http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -135,7 +135,7 @@ func (u *UI) changeEmail(w http.ResponseWriter, r *http.Request) {
 	err := u.Accounts.ChangeEmail(r.Context(), s.Account, r.PostFormValue("email"), r.PostFormValue("current_password"))
 	var tooSoon *accounts.TooSoonError
 	if errors.As(err, &tooSoon) {
-		v.Errors["email"] = v.T("err.too_soon", int(tooSoon.RetryAfter.Seconds())+1)
+		v.Errors["email"] = v.TN("err.too_soon", int(tooSoon.RetryAfter.Seconds())+1, int(tooSoon.RetryAfter.Seconds())+1)
 		u.render(w, http.StatusTooManyRequests, "email", v)
 		return
 	} else if err != nil {

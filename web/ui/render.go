@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -38,9 +39,20 @@ type view struct {
 // T translates a catalogue key into the reader's language.
 func (v *view) T(key string, args ...any) string { return translate(v.Lang, key, args...) }
 
-// TN translates a message that depends on a count n (key.one, key.other).
-func (v *view) TN(key string, n int, args ...any) string {
-	return translatePlural(v.Lang, key, n, args...)
+// TN translates a message that depends on a count n (key.one, key.other),
+// by the language's plural rules. Templates pass counts of either integer
+// type (len gives an int, the store's counts are int64).
+func (v *view) TN(key string, n any, args ...any) string {
+	var count int64
+	switch n := n.(type) {
+	case int:
+		count = int64(n)
+	case int64:
+		count = n
+	default:
+		panic(fmt.Sprintf("TN %q: count of type %T", key, n))
+	}
+	return translatePlural(v.Lang, key, count, args...)
 }
 
 // Has tells whether a key has a message (optional hints).

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -96,9 +97,13 @@ func (u *UI) startSession(w http.ResponseWriter, r *http.Request, acct *store.Ac
 func (u *UI) startSessionWith(w http.ResponseWriter, r *http.Request, acct *store.Account, idToken string) error {
 	tok := randomToken()
 	expires := time.Now().Add(sessionLifetime)
-	ua := r.UserAgent()
+	// The User-Agent is only a hint shown on the security page: it is kept
+	// as valid UTF-8 (headers may carry any byte, PostgreSQL's text may
+	// not), cut to 300 bytes on a character's edge. A strange one never
+	// stops a sign-in.
+	ua := strings.ToValidUTF8(strings.ReplaceAll(r.UserAgent(), "\x00", ""), "")
 	if len(ua) > 300 {
-		ua = ua[:300]
+		ua = strings.ToValidUTF8(ua[:300], "")
 	}
 	ip := clientIP(r)
 	if err := u.Store.CreateSessionFrom(r.Context(), hashToken(tok), acct.ID, randomToken(), expires, ip, ua, idToken); err != nil {

@@ -108,7 +108,7 @@ func (u *UI) ssoLink(w http.ResponseWriter, r *http.Request) {
 		v.Form.Del("password")
 		switch {
 		case errors.As(err, &throttled):
-			v.Errors["password"] = v.T("err.throttled", throttled.RetryAfterSeconds())
+			v.Errors["password"] = v.TN("err.throttled", throttled.RetryAfterSeconds(), throttled.RetryAfterSeconds())
 			u.render(w, http.StatusTooManyRequests, "sso_link", v)
 		case errors.Is(err, accounts.ErrUnauthenticated):
 			v.Errors["password"] = v.T("err.wrong_credentials")

@@ -6,6 +6,7 @@ package ui
 
 import (
 	"embed"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -183,7 +184,22 @@ func New(d Deps) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.errorPage(w, r, http.StatusForbidden, "err.crossorigin", "hint.reload")
 	}))
-	return securityHeaders(cop.Handler(r))
+	return &pages{Handler: securityHeaders(cop.Handler(r)), u: u}
+}
+
+// pages is the web interface's handler, which also answers the text check
+// of the node's router (respond.CheckTextWith) with a page.
+type pages struct {
+	http.Handler
+	u *UI
+}
+
+// BadTextPage tells a browser that the address or form it sent holds a NUL
+// or invalid UTF-8, in the reader's language.
+func (p *pages) BadTextPage(w http.ResponseWriter, r *http.Request, status int) {
+	securityHeaders(p.u.withLanguage(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.u.errorPage(w, r, status, "err.bad_text", "hint.bad_text")
+	}))).ServeHTTP(w, r)
 }
 
 func cacheStatic(next http.Handler) http.Handler {
@@ -200,7 +216,14 @@ func (u *UI) parseForm(next http.Handler) http.Handler {
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 			if err := r.ParseForm(); err != nil {
-				u.fail(w, r, err)
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					u.fail(w, r, err)
+				} else {
+					// A bad escape in the form or the address: the
+					// sender's fault, not the node's.
+					u.errorPage(w, r, http.StatusBadRequest, "err.bad_form", "hint.reload")
+				}
 				return
 			}
 		}
