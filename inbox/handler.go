@@ -214,20 +214,15 @@ func readEnvelope(body []byte) (envelope, error) {
 	return env, nil
 }
 
-// signatureKeyHost is the host of the keyId a request is signed with, or ""
-// when it cannot be read (verification then says why).
+// signatureKeyHost is the host of the key id a request is signed with (RFC
+// 9421 or draft-cavage), or "" when it cannot be read (verification then
+// says why).
 func signatureKeyHost(r *http.Request) string {
-	h := r.Header.Get("Signature")
-	if h == "" {
-		if a, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Signature "); ok {
-			h = a
-		}
-	}
-	p, err := federation.ParseSignatureHeader(h)
+	keyID, err := federation.SignatureKeyID(r)
 	if err != nil {
 		return ""
 	}
-	u, err := url.Parse(p.KeyID)
+	u, err := url.Parse(keyID)
 	if err != nil {
 		return ""
 	}

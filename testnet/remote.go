@@ -215,12 +215,23 @@ func (r *RemoteActor) server() *RemoteActor {
 // the answer whole.
 func (r *RemoteActor) Get(t testing.TB, rawURL string) *Response {
 	t.Helper()
+	return r.getSigned(t, rawURL, federation.SignRequest)
+}
+
+// GetRFC9421 is Get signed with an RFC 9421 message signature.
+func (r *RemoteActor) GetRFC9421(t testing.TB, rawURL string) *Response {
+	t.Helper()
+	return r.getSigned(t, rawURL, federation.SignMessage)
+}
+
+func (r *RemoteActor) getSigned(t testing.TB, rawURL string, sign func(*http.Request, []byte, string, crypto.PrivateKey) error) *Response {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Accept", "application/activity+json")
-	if err := federation.SignRequest(req, nil, r.KeyID, r.Key); err != nil {
+	if err := sign(req, nil, r.KeyID, r.Key); err != nil {
 		t.Fatal(err)
 	}
 	resp, b := send(t, req)
@@ -397,7 +408,19 @@ type sendConfig struct {
 	headers   [][2]string
 	signBody  []byte
 	signBodyS bool
+	message   *federation.MessageOptions
+	signFor   string
 }
+
+// RFC9421 signs with an RFC 9421 message signature shaped by opts (the
+// zero value is what Archipel sends) instead of draft-cavage.
+func RFC9421(opts federation.MessageOptions) SendOption {
+	return func(c *sendConfig) { c.message = &opts }
+}
+
+// SignedFor signs (RFC 9421) as if the request went to rawURL: a signature
+// replayed to another inbox.
+func SignedFor(rawURL string) SendOption { return func(c *sendConfig) { c.signFor = rawURL } }
 
 // Unsigned sends the request without any signature (still with a Digest).
 func Unsigned() SendOption { return func(c *sendConfig) { c.unsigned = true } }
@@ -481,6 +504,22 @@ func (r *RemoteActor) Post(t testing.TB, inboxURL string, activity []byte, opts 
 	req.Header.Set("Content-Type", `application/ld+json; profile="https://www.w3.org/ns/activitystreams"`)
 	req.Header.Set("Accept", "application/activity+json")
 	switch {
+	case c.message != nil:
+		signed, target := activity, req
+		if c.signBodyS {
+			signed = c.signBody
+		}
+		if c.signFor != "" {
+			if target, err = http.NewRequest(http.MethodPost, c.signFor, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := federation.SignMessageWith(target, signed, c.keyID, c.key, *c.message); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []string{"Signature", "Signature-Input", "Content-Digest", "Date"} {
+			req.Header[h] = target.Header[h]
+		}
 	case c.unsigned:
 		sum := sha256.Sum256(activity)
 		req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
