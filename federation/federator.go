@@ -3,7 +3,6 @@ package federation
 import (
 	"github.com/archipel-social/archipel/keys"
 
-	"bytes"
 	"context"
 	"crypto"
 	"encoding/json"
@@ -13,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -49,8 +49,13 @@ type Federator struct {
 	// AllowHTTP lets WebFinger fall back to plain http (local federations).
 	AllowHTTP bool
 
-	keys    keyCache
-	signers signerCache
+	// Schemes are the signature schemes accepted on incoming requests
+	// (ARCHIPEL_SIGNATURE_SCHEMES); nil accepts both.
+	Schemes []string
+
+	keys     keyCache
+	signers  signerCache
+	hostSigs hostSignatureCache
 
 	instanceOnce sync.Once
 	instance     *Signer
@@ -61,6 +66,11 @@ type Federator struct {
 type Signer struct {
 	KeyID string
 	Key   crypto.PrivateKey
+}
+
+// messageKey is the key an RFC 9421 signature is made with.
+func (s *Signer) messageKey(ed25519Host bool) (string, crypto.PrivateKey) {
+	return s.KeyID, s.Key
 }
 
 // SignerFor returns the key of a local actor.
@@ -90,6 +100,20 @@ func (f *Federator) InstanceSigner(ctx context.Context) (*Signer, error) {
 		f.instance, f.instanceErr = SignerFor(a)
 	})
 	return f.instance, f.instanceErr
+}
+
+// VerifyRequest checks a request's signature (package VerifyRequest) with
+// this node's keys, refusing the schemes the node is configured not to
+// accept.
+func (f *Federator) VerifyRequest(ctx context.Context, r *http.Request, body []byte, now time.Time) (Verified, error) {
+	scheme := SchemeCavage
+	if hasMessageSignature(r.Header) {
+		scheme = SchemeRFC9421
+	}
+	if f.Schemes != nil && !slices.Contains(f.Schemes, scheme) {
+		return Verified{}, sigErr(ReasonSchemeRefused, "this node does not accept %s signatures", scheme)
+	}
+	return VerifyRequest(ctx, r, body, f, now)
 }
 
 // ErrBlocked is returned for a host the federation policy refuses.
@@ -174,15 +198,7 @@ func (f *Federator) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", acceptActivity)
-	if err := SignRequest(req, nil, signer.KeyID, signer.Key); err != nil {
-		return nil, err
-	}
-	resp, err := f.Client.Do(req)
+	resp, err := f.signedDo(ctx, f.Client, http.MethodGet, rawURL, http.Header{"Accept": {acceptActivity}}, nil, signer)
 	if err != nil {
 		return nil, err
 	}
@@ -478,15 +494,7 @@ func (f *Federator) webFingerLinks(ctx context.Context, handle string) ([]string
 
 // Post sends a signed activity to an inbox and returns the HTTP status.
 func (f *Federator) Post(ctx context.Context, inbox string, body []byte, s *Signer) (int, http.Header, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", ap.ContentType)
-	if err := SignRequest(req, body, s.KeyID, s.Key); err != nil {
-		return 0, nil, err
-	}
-	resp, err := f.Client.Do(req)
+	resp, err := f.signedDo(ctx, f.Client, http.MethodPost, inbox, http.Header{"Content-Type": {ap.ContentType}}, body, s)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -505,18 +513,11 @@ func (f *Federator) FetchFile(ctx context.Context, rawURL string, s *Signer) (*h
 	if err := f.Allowed(ctx, u.Host); err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	if err := SignRequest(req, nil, s.KeyID, s.Key); err != nil {
-		return nil, err
-	}
 	client := f.Files
 	if client == nil {
 		client = f.Client
 	}
-	resp, err := client.Do(req)
+	resp, err := f.signedDo(ctx, client, http.MethodGet, rawURL, nil, nil, s)
 	if err != nil {
 		return nil, err
 	}

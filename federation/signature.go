@@ -52,6 +52,7 @@ const (
 	ReasonStaleDate          = "stale_date"
 	ReasonUnknownKey         = "unknown_key"
 	ReasonBadSignature       = "bad_signature"
+	ReasonSchemeRefused      = "scheme_refused"
 )
 
 // Pseudo-headers of draft-cavage HTTP signatures.

@@ -120,7 +120,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, http.StatusUnauthorized, ReasonActorMismatch, "the signing key does not belong to the activity's actor: it is not on its host")
 		return
 	}
-	verified, err := federation.VerifyRequest(ctx, r, body, h.Federator, h.now())
+	verified, err := h.Federator.VerifyRequest(ctx, r, body, h.now())
 	if err != nil {
 		var se *federation.SignatureError
 		reason := "bad_signature"

@@ -113,8 +113,13 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		n.Close()
 		return nil, err
 	}
+	schemes, err := cfg.SignatureSchemeList()
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
 	n.Federator = &federation.Federator{
-		Store: n.Store, Links: n.Links, Log: log, Mode: cfg.FederationMode, AllowHTTP: cfg.Dev,
+		Store: n.Store, Links: n.Links, Log: log, Mode: cfg.FederationMode, AllowHTTP: cfg.Dev, Schemes: schemes,
 		Client: federation.NewHTTPClient(federation.ClientConfig{AllowPrivate: allowPrivate, UserAgent: userAgent}),
 		Files: federation.NewHTTPClient(federation.ClientConfig{AllowPrivate: allowPrivate, UserAgent: userAgent,
 			MaxResponseBytes: -1, Timeout: fileTimeout}),
@@ -166,7 +171,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 
 // signedViewer identifies the actor behind a signed GET.
 func (n *Node) signedViewer(r *http.Request) (*store.Actor, error) {
-	v, err := federation.VerifyRequest(r.Context(), r, nil, n.Federator, time.Now())
+	v, err := n.Federator.VerifyRequest(r.Context(), r, nil, time.Now())
 	if err != nil {
 		return nil, err
 	}
