@@ -5,6 +5,7 @@ import (
 
 	"context"
 	"crypto"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,14 +63,22 @@ type Federator struct {
 	instanceErr  error
 }
 
-// Signer is an actor's key, ready to sign requests.
+// Signer is an actor's keys, ready to sign requests: Key is the RSA key of
+// KeyID (publicKey), Ed25519 the key of Ed25519KeyID (assertionMethod),
+// nil for an actor that has none yet.
 type Signer struct {
-	KeyID string
-	Key   crypto.PrivateKey
+	KeyID        string
+	Key          crypto.PrivateKey
+	Ed25519KeyID string
+	Ed25519      ed25519.PrivateKey
 }
 
-// messageKey is the key an RFC 9421 signature is made with.
+// messageKey is the key an RFC 9421 signature is made with: Ed25519 for a
+// host that publishes Ed25519 keys itself, RSA elsewhere.
 func (s *Signer) messageKey(ed25519Host bool) (string, crypto.PrivateKey) {
+	if ed25519Host && s.Ed25519 != nil {
+		return s.Ed25519KeyID, s.Ed25519
+	}
 	return s.KeyID, s.Key
 }
 
@@ -78,15 +87,32 @@ func SignerFor(a *store.Actor) (*Signer, error) {
 	if !a.Local || a.PrivateKeyPEM == "" {
 		return nil, fmt.Errorf("actor %s has no private key here", a.URI)
 	}
-	return parseSigner(a.PublicKeyID, a.PrivateKeyPEM)
+	return parseSigner(signerKeys{a.PublicKeyID, a.PrivateKeyPEM, a.Ed25519KeyID, a.Ed25519PrivatePEM})
 }
 
-func parseSigner(keyID, pem string) (*Signer, error) {
-	k, err := keys.ParsePrivateKey(pem)
+// signerKeys are an actor's private keys as stored.
+type signerKeys struct {
+	keyID, pem, ed25519KeyID, ed25519PEM string
+}
+
+func parseSigner(sk signerKeys) (*Signer, error) {
+	k, err := keys.ParsePrivateKey(sk.pem)
 	if err != nil {
 		return nil, err
 	}
-	return &Signer{KeyID: keyID, Key: k}, nil
+	s := &Signer{KeyID: sk.keyID, Key: k}
+	if sk.ed25519KeyID != "" {
+		ek, err := keys.ParsePrivateKey(sk.ed25519PEM)
+		if err != nil {
+			return nil, err
+		}
+		ed, ok := ek.(ed25519.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("key %s is a %T, not Ed25519", sk.ed25519KeyID, ek)
+		}
+		s.Ed25519KeyID, s.Ed25519 = sk.ed25519KeyID, ed
+	}
+	return s, nil
 }
 
 // InstanceSigner is the node's own key, used for fetches.
@@ -289,12 +315,17 @@ func (f *Federator) storeActor(ctx context.Context, fetchedURI string, body []by
 	}
 	out.Skills = skills
 	f.keys.forgetOwner(out.URI)
+	if out.Ed25519KeyID != "" {
+		// Its node publishes Ed25519 keys: sign for it with ours.
+		f.rememberEd25519(ctx, out.Host)
+	}
 	return out, nil
 }
 
 // ResolveKey finds the public key of a signature (federation.KeyResolver):
 // from memory, from the database, or by fetching the key's document (the
-// actor, or a key object whose owner is then fetched).
+// actor, or a key object whose owner is then fetched). The key id is the
+// actor's publicKey (RSA) or its Ed25519 Multikey (FEP-521a).
 func (f *Federator) ResolveKey(ctx context.Context, keyID string, refresh bool) (crypto.PublicKey, string, error) {
 	now := time.Now()
 	if !refresh {
@@ -324,12 +355,21 @@ func (f *Federator) ResolveKey(ctx context.Context, keyID string, refresh bool) 
 				return nil, "", fmt.Errorf("key %s: %w", keyID, err)
 			}
 		}
-		if a.PublicKeyID != keyID {
-			return nil, "", fmt.Errorf("key %s is not the key of %s", keyID, a.URI)
+		switch keyID {
+		case a.PublicKeyID:
+			k = &store.ActorKey{URI: a.URI, Local: a.Local, PublicKeyPEM: a.PublicKeyPEM, FetchedAt: a.FetchedAt}
+		case a.Ed25519KeyID:
+			k = &store.ActorKey{URI: a.URI, Local: a.Local, Ed25519: a.Ed25519PublicKey, FetchedAt: a.FetchedAt}
+		default:
+			return nil, "", fmt.Errorf("key %s is not a key of %s", keyID, a.URI)
 		}
-		k = &store.ActorKey{URI: a.URI, Local: a.Local, PublicKeyPEM: a.PublicKeyPEM, FetchedAt: a.FetchedAt}
 	}
-	pub, err := keys.ParsePublicKey(k.PublicKeyPEM)
+	var pub crypto.PublicKey
+	if k.Ed25519 != "" {
+		pub, err = keys.ParseEd25519Multibase(k.Ed25519)
+	} else {
+		pub, err = keys.ParsePublicKey(k.PublicKeyPEM)
+	}
 	if err != nil {
 		return nil, "", err
 	}

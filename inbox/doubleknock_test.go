@@ -43,6 +43,12 @@ func TestDoubleKnockToCavageOnlyNode(t *testing.T) {
 	if h, err := b.Store.HostSignatures(ctx, a.Host); err != nil || h.Scheme != federation.SchemeRFC9421 {
 		t.Errorf("B knows of A: %+v, %v; want rfc9421", h, err)
 	}
+	// The fallback is cavage with the RSA key, which every peer verifies,
+	// though B publishes Ed25519 keys.
+	var signer string
+	if err := b.Pool.QueryRow(ctx, `select signer from activities where type = 'Follow' and actor_uri = $1`, alice.Actor.URI).Scan(&signer); err != nil || signer != alice.Actor.PublicKeyID {
+		t.Errorf("alice's Follow signed by %q (%v), want her RSA key", signer, err)
+	}
 	refused := schemeRefusals(t, b)
 	if refused == 0 {
 		t.Errorf("B refused no RFC 9421 request: A did not try it first")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -45,6 +46,10 @@ type RemoteActor struct {
 	Server       *httptest.Server
 	// Type is the actor's type in its document (default Person).
 	Type string
+	// Ed25519Key, when set (RemoteOptions.Ed25519), is published as a
+	// FEP-521a Multikey with the id Ed25519KeyID (URI#ed25519-key).
+	Ed25519Key   ed25519.PrivateKey
+	Ed25519KeyID string
 
 	// home is the actor whose server serves this one (a Sibling); nil for
 	// an actor with its own server.
@@ -70,6 +75,8 @@ type RemoteOptions struct {
 	// as GoToSocial (always) and Mastodon in authorized-fetch mode do; the
 	// signer's key is fetched from its keyId.
 	SignedFetchOnly bool
+	// Ed25519 gives the actor an Ed25519 key in its assertionMethod.
+	Ed25519 bool
 }
 
 // ReceivedRequest is one request the fake remote received, body read whole.
@@ -125,8 +132,22 @@ func NewRemoteActorWith(t testing.TB, username string, opts RemoteOptions) *Remo
 	}
 	r.Base = "http://" + r.Host
 	r.setURIs()
+	if opts.Ed25519 {
+		r.RotateEd25519(t)
+	}
 	r.Serve("/users/"+username, r.ActorDocument())
 	return r
+}
+
+// RotateEd25519 gives the actor a new Ed25519 key (its document is served
+// again with it by the caller, or by NewRemoteActorWith).
+func (r *RemoteActor) RotateEd25519(t testing.TB) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Ed25519Key, r.Ed25519KeyID = priv, r.URI+"#ed25519-key"
 }
 
 func newKeyPair(t testing.TB) (crypto.PrivateKey, string) {
@@ -173,6 +194,10 @@ func (r *RemoteActor) ActorDocument() []byte {
 			"owner":        r.URI,
 			"publicKeyPem": r.PublicKeyPEM,
 		},
+	}
+	if r.Ed25519Key != nil {
+		doc["assertionMethod"] = []any{map[string]any{"id": r.Ed25519KeyID, "type": "Multikey", "controller": r.URI,
+			"publicKeyMultibase": keys.Ed25519Multibase(r.Ed25519Key.Public().(ed25519.PublicKey))}}
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {
