@@ -370,7 +370,7 @@ func runOutboundKey(ctx context.Context, c *common, p outboundParams) (outboundR
 // printKeyComparison puts the runs' delivery rates side by side.
 func printKeyComparison(w io.Writer, rs []outboundResult) {
 	header(w, "Outbound by key type (RFC 9421 signatures)")
-	fmt.Fprintf(w, "| key | deliveries/s, whole run | steady 10→90 %% | signing per delivery, 1 core | CPU per delivery |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "\n| key | deliveries/s, whole run | steady 10→90 %% | signing per delivery, 1 core | CPU per delivery |\n|---|---|---|---|---|\n")
 	for _, r := range rs {
 		fmt.Fprintf(w, "| %s | **%.0f** | %.0f | %.0f µs | %s |\n", r.key, float64(r.done)/r.elapsed.Seconds(), r.steadyRate,
 			us(r.sign.signerFor+r.sign.signRequest), r.cpu.perOp(int(r.done)))
@@ -434,7 +434,7 @@ func printOutbound(w io.Writer, r outboundResult) {
 	fmt.Fprintf(w, "| raw RSA-2048 sign rate, %d cores | %.0f/s (%.2f× one core) |\n", r.rsa.cores, r.rsa.allCores, r.rsa.allCores/r.rsa.oneCore)
 	fmt.Fprintf(w, "| **outbound / raw all-core sign rate** | **%.0f %%** (steady %.0f %%; target ≥ 80 %%) |\n",
 		100*rate/r.rsa.allCores, 100*r.steadyRate/r.rsa.allCores)
-	fmt.Fprintf(w, "| signing per delivery, 1 core: SignerFor (PEM parse) + SignRequest | %.0f + %.0f = %.0f µs = %.2f× a raw signature |\n",
+	fmt.Fprintf(w, "| signing per delivery, 1 core: SignerFor (PEM parse) + SignMessage (RFC 9421, the run's key) | %.0f + %.0f = %.0f µs = %.2f× a raw signature |\n",
 		us(r.sign.signerFor), us(r.sign.signRequest), us(signPath), us(signPath)/rawUS)
 	fmt.Fprintf(w, "| CPU per delivery | machine %.0f%% busy just before; %s |\n", r.busyBefore, r.cpu.perOp(int(r.done)))
 	if r.done > 0 {
