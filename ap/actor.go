@@ -11,6 +11,7 @@ import (
 
 	vocab "github.com/go-ap/activitypub"
 
+	"github.com/archipel-social/archipel/keys"
 	"github.com/archipel-social/archipel/markup"
 	"github.com/archipel-social/archipel/store"
 )
@@ -72,6 +73,11 @@ func (l Links) ActorDocument(a *store.Actor, g *store.Group, images ...*store.Me
 		"manuallyApprovesFollowers": a.ManuallyApprovesFollowers,
 		"discoverable":              a.Type != store.TypeApplication,
 		"indexable":                 false,
+	}
+	if a.Ed25519KeyID != "" {
+		// FEP-521a: the Ed25519 key peers verify our RFC 9421 signatures
+		// with; publicKey keeps the RSA key for everyone else.
+		extras["assertionMethod"] = []Multikey{{ID: a.Ed25519KeyID, Type: "Multikey", Controller: a.URI, PublicKeyMultibase: a.Ed25519PublicKey}}
 	}
 	if a.Type == store.TypePerson {
 		// GoToSocial and Mastodon fetch both with every actor.
@@ -144,11 +150,20 @@ func HashtagName(label string) string {
 // (markup.TextToHTML).
 func TextToHTML(s string) string { return markup.TextToHTML(s) }
 
+// Multikey is a FEP-521a public key in an actor's assertionMethod.
+type Multikey struct {
+	ID                 string `json:"id"`
+	Type               string `json:"type"`
+	Controller         string `json:"controller"`
+	PublicKeyMultibase string `json:"publicKeyMultibase"`
+}
+
 // actorExtras are the fields go-ap drops, read from the same bytes.
 type actorExtras struct {
-	ManuallyApprovesFollowers bool              `json:"manuallyApprovesFollowers"`
-	Attachment                flexList[rawItem] `json:"attachment"`
-	Tag                       flexList[rawItem] `json:"tag"`
+	ManuallyApprovesFollowers bool               `json:"manuallyApprovesFollowers"`
+	AssertionMethod           flexList[Multikey] `json:"assertionMethod"`
+	Attachment                flexList[rawItem]  `json:"attachment"`
+	Tag                       flexList[rawItem]  `json:"tag"`
 }
 
 type rawItem struct {
@@ -233,6 +248,18 @@ func ParseActor(raw []byte) (*store.Actor, error) {
 	var ext actorExtras
 	_ = json.Unmarshal(raw, &ext)
 	a.ManuallyApprovesFollowers = ext.ManuallyApprovesFollowers
+	// The first Ed25519 Multikey the actor controls, on its own host; other
+	// key types and others' keys are ignored.
+	for _, k := range ext.AssertionMethod {
+		kid, err := url.Parse(k.ID)
+		if k.Type != "Multikey" || k.Controller != a.URI || err != nil || kid.Host != id.Host || k.ID == a.URI {
+			continue
+		}
+		if _, err := keys.ParseEd25519Multibase(k.PublicKeyMultibase); err == nil {
+			a.Ed25519KeyID, a.Ed25519PublicKey = k.ID, k.PublicKeyMultibase
+			break
+		}
+	}
 	for _, f := range ext.Attachment {
 		if !hasType(f.Type, "PropertyValue") {
 			continue

@@ -12,12 +12,14 @@ import (
 const ContentType = "application/activity+json"
 
 // Context is the @context of every document we publish: ActivityStreams,
-// security (publicKey), and the Mastodon and Lemmy terms we use, written as
+// security (publicKey), multikey (FEP-521a's assertionMethod keys), and the Mastodon and Lemmy terms we use, written as
 // term definitions that go-ap's jsonld cannot express.
 var Context = []any{
 	"https://www.w3.org/ns/activitystreams",
 	"https://w3id.org/security/v1",
+	"https://w3id.org/security/multikey/v1",
 	map[string]any{
+		"assertionMethod":           map[string]string{"@id": "sec:assertionMethod", "@type": "@id", "@container": "@set"},
 		"manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
 		"sensitive":                 "as:sensitive",
 		"Hashtag":                   "as:Hashtag",

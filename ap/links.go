@@ -36,6 +36,9 @@ func (l Links) Moderators(actor string) string {
 }
 func (l Links) KeyID(actor string) string { return actor + "#main-key" }
 
+// Ed25519KeyID is the id of an actor's Ed25519 Multikey (FEP-521a).
+func (l Links) Ed25519KeyID(actor string) string { return actor + "#ed25519-key" }
+
 // Featured is a person's pinned posts (Mastodon's path); FeaturedTags the
 // hashtags shown on its profile, its skills.
 func (l Links) Featured(actor string) string     { return actor + "/collections/featured" }

@@ -6,8 +6,9 @@ import (
 	"github.com/archipel-social/archipel/store"
 )
 
-// NewLocalActor prepares the row of a new local actor with its URLs and a
-// fresh RSA key pair; the caller inserts it.
+// NewLocalActor prepares the row of a new local actor with its URLs and
+// fresh key pairs, RSA (what every peer verifies) and Ed25519 (cheaper, for
+// the peers that publish Ed25519 keys too); the caller inserts it.
 func (l Links) NewLocalActor(typ, username, displayName string) (*store.Actor, error) {
 	var uri string
 	switch typ {
@@ -22,10 +23,15 @@ func (l Links) NewLocalActor(typ, username, displayName string) (*store.Actor, e
 	if err != nil {
 		return nil, err
 	}
+	edPriv, edPub, err := keys.GenerateEd25519()
+	if err != nil {
+		return nil, err
+	}
 	a := &store.Actor{
 		URI: uri, Type: typ, Username: username, Host: l.Host(), Local: true, DisplayName: displayName,
 		Inbox: l.Inbox(uri), Outbox: l.Outbox(uri), Followers: l.Followers(uri), SharedInbox: l.SharedInbox(),
 		PublicKeyID: l.KeyID(uri), PublicKeyPEM: pub, PrivateKeyPEM: priv,
+		Ed25519KeyID: l.Ed25519KeyID(uri), Ed25519PublicKey: edPub, Ed25519PrivatePEM: edPriv,
 	}
 	switch typ {
 	case store.TypePerson:

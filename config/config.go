@@ -4,13 +4,16 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/storage"
@@ -22,6 +25,33 @@ const (
 	ModeAllowlist = "allowlist"
 )
 
+// DefaultSignatureSchemes accepts both schemes peers sign with.
+const DefaultSignatureSchemes = "rfc9421,cavage"
+
+// SignatureSchemeList parses SignatureSchemes ("" is the default).
+func (c Config) SignatureSchemeList() ([]string, error) {
+	v := c.SignatureSchemes
+	if strings.TrimSpace(v) == "" {
+		v = DefaultSignatureSchemes
+	}
+	var out []string
+	for part := range strings.SplitSeq(v, ",") {
+		switch s := strings.ToLower(strings.TrimSpace(part)); s {
+		case federation.SchemeRFC9421, federation.SchemeCavage:
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		case "":
+		default:
+			return nil, fmt.Errorf("signature scheme %q: want rfc9421 or cavage", part)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("signature schemes: accept at least one of rfc9421 and cavage")
+	}
+	return out, nil
+}
+
 // Config is everything a node process needs to start.
 type Config struct {
 	Listen                string
@@ -31,6 +61,9 @@ type Config struct {
 	DataDir               string
 	FederationMode        string
 	AllowPrivateAddresses string
+	// SignatureSchemes lists the HTTP signature schemes accepted on
+	// incoming requests: rfc9421, cavage, or both (comma-separated).
+	SignatureSchemes string
 	// MetricsAllow lists the networks (CIDRs) /metrics answers.
 	MetricsAllow string
 	// ObservatoryPublic publishes the node's aggregates at /observatory.json.
@@ -130,6 +163,7 @@ func (c *Config) settings() []setting {
 		{"data-dir", "ARCHIPEL_DATA_DIR", DefaultDataDir, "folder for uploaded files", &c.DataDir},
 		{"federation-mode", "ARCHIPEL_FEDERATION_MODE", DefaultMode, "open (blocklist) or allowlist (only listed peers); stored setting wins once changed with the admin command", &c.FederationMode},
 		{"allow-private-addresses", "ARCHIPEL_ALLOW_PRIVATE_ADDRESSES", "", "comma-separated CIDRs the outgoing client may reach although private (e.g. 127.0.0.0/8)", &c.AllowPrivateAddresses},
+		{"signature-schemes", "ARCHIPEL_SIGNATURE_SCHEMES", DefaultSignatureSchemes, "HTTP signature schemes accepted from peers: rfc9421, cavage, or both comma-separated (outgoing requests try rfc9421, then cavage)", &c.SignatureSchemes},
 		{"metrics-allow", "ARCHIPEL_METRICS_ALLOW", DefaultMetricsAllow, "comma-separated CIDRs whose clients may read /metrics (others get 403)", &c.MetricsAllow},
 		{"observatory-public", "ARCHIPEL_OBSERVATORY_PUBLIC", "false", "publish the node's observatory aggregates (monthly, no figure about fewer than 5 people) at /observatory.json", &c.observatoryPublic},
 		{"max-upload-bytes", "ARCHIPEL_MAX_UPLOAD_BYTES", "104857600", "largest file a member may upload, in bytes (default 100 MiB)", &c.maxUpload},
@@ -193,6 +227,9 @@ func (c *Config) Validate() error {
 	case ModeOpen, ModeAllowlist:
 	default:
 		return fmt.Errorf("federation mode %q: want open or allowlist", c.FederationMode)
+	}
+	if _, err := c.SignatureSchemeList(); err != nil {
+		return err
 	}
 	if _, err := c.PrivateAllowlist(); err != nil {
 		return err

@@ -61,7 +61,7 @@ func (c *keyCache) forgetOwner(owner string) {
 }
 
 type cachedSigner struct {
-	pem    string
+	keys   signerKeys
 	signer *Signer
 }
 
@@ -72,16 +72,17 @@ type signerCache struct {
 	signers map[string]cachedSigner
 }
 
-// get returns the signer for a key, parsing the PEM only when the key is
-// new or changed.
-func (c *signerCache) get(keyID, pem string) (*Signer, error) {
+// get returns the signer for an actor's keys, parsing the PEMs only when
+// they are new or changed.
+func (c *signerCache) get(sk signerKeys) (*Signer, error) {
+	keyID := sk.keyID
 	c.mu.Lock()
 	s, ok := c.signers[keyID]
 	c.mu.Unlock()
-	if ok && s.pem == pem {
+	if ok && s.keys == sk {
 		return s.signer, nil
 	}
-	k, err := parseSigner(keyID, pem)
+	k, err := parseSigner(sk)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +91,6 @@ func (c *signerCache) get(keyID, pem string) (*Signer, error) {
 	if c.signers == nil || len(c.signers) >= cacheLimit {
 		c.signers = make(map[string]cachedSigner)
 	}
-	c.signers[keyID] = cachedSigner{pem: pem, signer: k}
+	c.signers[keyID] = cachedSigner{keys: sk, signer: k}
 	return k, nil
 }

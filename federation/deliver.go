@@ -93,7 +93,7 @@ func (f *Federator) Deliver(ctx context.Context, id int64, attempt int, q Schedu
 	if !job.SignerLocal || job.PrivateKeyPEM == "" {
 		return fmt.Errorf("delivery %d: actor %s has no private key here", d.ID, job.SignerURI)
 	}
-	signer, err := f.signers.get(job.KeyID, job.PrivateKeyPEM)
+	signer, err := f.signers.get(signerKeys{job.KeyID, job.PrivateKeyPEM, job.Ed25519KeyID, job.Ed25519PrivatePEM})
 	if err != nil {
 		return err
 	}

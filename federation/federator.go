@@ -3,9 +3,9 @@ package federation
 import (
 	"github.com/archipel-social/archipel/keys"
 
-	"bytes"
 	"context"
 	"crypto"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -49,18 +50,36 @@ type Federator struct {
 	// AllowHTTP lets WebFinger fall back to plain http (local federations).
 	AllowHTTP bool
 
-	keys    keyCache
-	signers signerCache
+	// Schemes are the signature schemes accepted on incoming requests
+	// (ARCHIPEL_SIGNATURE_SCHEMES); nil accepts both.
+	Schemes []string
+
+	keys     keyCache
+	signers  signerCache
+	hostSigs hostSignatureCache
 
 	instanceOnce sync.Once
 	instance     *Signer
 	instanceErr  error
 }
 
-// Signer is an actor's key, ready to sign requests.
+// Signer is an actor's keys, ready to sign requests: Key is the RSA key of
+// KeyID (publicKey), Ed25519 the key of Ed25519KeyID (assertionMethod),
+// nil for an actor that has none yet.
 type Signer struct {
-	KeyID string
-	Key   crypto.PrivateKey
+	KeyID        string
+	Key          crypto.PrivateKey
+	Ed25519KeyID string
+	Ed25519      ed25519.PrivateKey
+}
+
+// messageKey is the key an RFC 9421 signature is made with: Ed25519 for a
+// host that publishes Ed25519 keys itself, RSA elsewhere.
+func (s *Signer) messageKey(ed25519Host bool) (string, crypto.PrivateKey) {
+	if ed25519Host && s.Ed25519 != nil {
+		return s.Ed25519KeyID, s.Ed25519
+	}
+	return s.KeyID, s.Key
 }
 
 // SignerFor returns the key of a local actor.
@@ -68,15 +87,32 @@ func SignerFor(a *store.Actor) (*Signer, error) {
 	if !a.Local || a.PrivateKeyPEM == "" {
 		return nil, fmt.Errorf("actor %s has no private key here", a.URI)
 	}
-	return parseSigner(a.PublicKeyID, a.PrivateKeyPEM)
+	return parseSigner(signerKeys{a.PublicKeyID, a.PrivateKeyPEM, a.Ed25519KeyID, a.Ed25519PrivatePEM})
 }
 
-func parseSigner(keyID, pem string) (*Signer, error) {
-	k, err := keys.ParsePrivateKey(pem)
+// signerKeys are an actor's private keys as stored.
+type signerKeys struct {
+	keyID, pem, ed25519KeyID, ed25519PEM string
+}
+
+func parseSigner(sk signerKeys) (*Signer, error) {
+	k, err := keys.ParsePrivateKey(sk.pem)
 	if err != nil {
 		return nil, err
 	}
-	return &Signer{KeyID: keyID, Key: k}, nil
+	s := &Signer{KeyID: sk.keyID, Key: k}
+	if sk.ed25519KeyID != "" {
+		ek, err := keys.ParsePrivateKey(sk.ed25519PEM)
+		if err != nil {
+			return nil, err
+		}
+		ed, ok := ek.(ed25519.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("key %s is a %T, not Ed25519", sk.ed25519KeyID, ek)
+		}
+		s.Ed25519KeyID, s.Ed25519 = sk.ed25519KeyID, ed
+	}
+	return s, nil
 }
 
 // InstanceSigner is the node's own key, used for fetches.
@@ -90,6 +126,20 @@ func (f *Federator) InstanceSigner(ctx context.Context) (*Signer, error) {
 		f.instance, f.instanceErr = SignerFor(a)
 	})
 	return f.instance, f.instanceErr
+}
+
+// VerifyRequest checks a request's signature (package VerifyRequest) with
+// this node's keys, refusing the schemes the node is configured not to
+// accept.
+func (f *Federator) VerifyRequest(ctx context.Context, r *http.Request, body []byte, now time.Time) (Verified, error) {
+	scheme := SchemeCavage
+	if hasMessageSignature(r.Header) {
+		scheme = SchemeRFC9421
+	}
+	if f.Schemes != nil && !slices.Contains(f.Schemes, scheme) {
+		return Verified{}, sigErr(ReasonSchemeRefused, "this node does not accept %s signatures", scheme)
+	}
+	return VerifyRequest(ctx, r, body, f, now)
 }
 
 // ErrBlocked is returned for a host the federation policy refuses.
@@ -174,15 +224,7 @@ func (f *Federator) Fetch(ctx context.Context, rawURL string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", acceptActivity)
-	if err := SignRequest(req, nil, signer.KeyID, signer.Key); err != nil {
-		return nil, err
-	}
-	resp, err := f.Client.Do(req)
+	resp, err := f.signedDo(ctx, f.Client, http.MethodGet, rawURL, http.Header{"Accept": {acceptActivity}}, nil, signer)
 	if err != nil {
 		return nil, err
 	}
@@ -273,12 +315,17 @@ func (f *Federator) storeActor(ctx context.Context, fetchedURI string, body []by
 	}
 	out.Skills = skills
 	f.keys.forgetOwner(out.URI)
+	if out.Ed25519KeyID != "" {
+		// Its node publishes Ed25519 keys: sign for it with ours.
+		f.rememberEd25519(ctx, out.Host)
+	}
 	return out, nil
 }
 
 // ResolveKey finds the public key of a signature (federation.KeyResolver):
 // from memory, from the database, or by fetching the key's document (the
-// actor, or a key object whose owner is then fetched).
+// actor, or a key object whose owner is then fetched). The key id is the
+// actor's publicKey (RSA) or its Ed25519 Multikey (FEP-521a).
 func (f *Federator) ResolveKey(ctx context.Context, keyID string, refresh bool) (crypto.PublicKey, string, error) {
 	now := time.Now()
 	if !refresh {
@@ -308,12 +355,21 @@ func (f *Federator) ResolveKey(ctx context.Context, keyID string, refresh bool) 
 				return nil, "", fmt.Errorf("key %s: %w", keyID, err)
 			}
 		}
-		if a.PublicKeyID != keyID {
-			return nil, "", fmt.Errorf("key %s is not the key of %s", keyID, a.URI)
+		switch keyID {
+		case a.PublicKeyID:
+			k = &store.ActorKey{URI: a.URI, Local: a.Local, PublicKeyPEM: a.PublicKeyPEM, FetchedAt: a.FetchedAt}
+		case a.Ed25519KeyID:
+			k = &store.ActorKey{URI: a.URI, Local: a.Local, Ed25519: a.Ed25519PublicKey, FetchedAt: a.FetchedAt}
+		default:
+			return nil, "", fmt.Errorf("key %s is not a key of %s", keyID, a.URI)
 		}
-		k = &store.ActorKey{URI: a.URI, Local: a.Local, PublicKeyPEM: a.PublicKeyPEM, FetchedAt: a.FetchedAt}
 	}
-	pub, err := keys.ParsePublicKey(k.PublicKeyPEM)
+	var pub crypto.PublicKey
+	if k.Ed25519 != "" {
+		pub, err = keys.ParseEd25519Multibase(k.Ed25519)
+	} else {
+		pub, err = keys.ParsePublicKey(k.PublicKeyPEM)
+	}
 	if err != nil {
 		return nil, "", err
 	}
@@ -478,15 +534,7 @@ func (f *Federator) webFingerLinks(ctx context.Context, handle string) ([]string
 
 // Post sends a signed activity to an inbox and returns the HTTP status.
 func (f *Federator) Post(ctx context.Context, inbox string, body []byte, s *Signer) (int, http.Header, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, inbox, bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", ap.ContentType)
-	if err := SignRequest(req, body, s.KeyID, s.Key); err != nil {
-		return 0, nil, err
-	}
-	resp, err := f.Client.Do(req)
+	resp, err := f.signedDo(ctx, f.Client, http.MethodPost, inbox, http.Header{"Content-Type": {ap.ContentType}}, body, s)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -505,18 +553,11 @@ func (f *Federator) FetchFile(ctx context.Context, rawURL string, s *Signer) (*h
 	if err := f.Allowed(ctx, u.Host); err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	if err := SignRequest(req, nil, s.KeyID, s.Key); err != nil {
-		return nil, err
-	}
 	client := f.Files
 	if client == nil {
 		client = f.Client
 	}
-	resp, err := client.Do(req)
+	resp, err := f.signedDo(ctx, client, http.MethodGet, rawURL, nil, nil, s)
 	if err != nil {
 		return nil, err
 	}

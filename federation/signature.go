@@ -52,6 +52,7 @@ const (
 	ReasonStaleDate          = "stale_date"
 	ReasonUnknownKey         = "unknown_key"
 	ReasonBadSignature       = "bad_signature"
+	ReasonSchemeRefused      = "scheme_refused"
 )
 
 // Pseudo-headers of draft-cavage HTTP signatures.
@@ -103,6 +104,8 @@ type KeyResolver interface {
 type Verified struct {
 	KeyID string
 	Owner string
+	// Scheme is SchemeRFC9421 or SchemeCavage, whichever the request used.
+	Scheme string
 }
 
 // SignRequest signs an outgoing request with draft-cavage HTTP signatures,
@@ -194,13 +197,62 @@ func requestForSigning(r *http.Request) *http.Request {
 	return &c
 }
 
-// VerifyRequest checks the HTTP signature of an incoming request whose body
+// VerifyRequest checks the HTTP signature, RFC 9421 when the request has
+// Signature-Input and draft-cavage otherwise, of an incoming request whose body
 // has already been read into body (nil or empty for GET). It enforces what
 // httpsig leaves to the caller: the covered headers, the Digest of the body
 // and the age of Date/created. A key that does not verify is refetched once
 // (key rotation). now is the clock Date is checked against (time.Now() in
 // production). Errors are *SignatureError.
 func VerifyRequest(ctx context.Context, r *http.Request, body []byte, keys KeyResolver, now time.Time) (Verified, error) {
+	if hasMessageSignature(r.Header) {
+		v, err := verifyMessageRequest(ctx, r, body, keys, now)
+		v.Scheme = SchemeRFC9421
+		return v, err
+	}
+	v, err := verifyCavageRequest(ctx, r, body, keys, now)
+	v.Scheme = SchemeCavage
+	return v, err
+}
+
+// needsDigest tells whether a request's signature must cover a digest of
+// its body: always on a body, and on every method that carries one.
+func needsDigest(r *http.Request, body []byte) bool {
+	return len(body) > 0 || (r.Method != http.MethodGet && r.Method != http.MethodHead)
+}
+
+// timeWindow is how old and how far ahead a signature's time may be, for
+// both schemes: 12 h either way for POSTs that peers retry, less for GETs.
+func timeWindow(method string) (past, ahead time.Duration) {
+	if method == http.MethodGet || method == http.MethodHead {
+		return MaxGetAge, MaxGetAhead
+	}
+	return MaxClockSkew, MaxClockSkew
+}
+
+// verifyWithKeyOf resolves keyID and runs verify with it, refetching the
+// key once when the cached one does not verify (rotation). Both schemes go
+// through it, so the key rules are one.
+func verifyWithKeyOf(ctx context.Context, keys KeyResolver, keyID string, verify func(crypto.PublicKey) error) (Verified, error) {
+	pub, owner, err := keys.ResolveKey(ctx, keyID, false)
+	if err != nil {
+		return Verified{}, &SignatureError{Reason: ReasonUnknownKey, Err: err}
+	}
+	firstErr := verify(pub)
+	if firstErr == nil {
+		return Verified{KeyID: keyID, Owner: owner}, nil
+	}
+	pub, owner, err = keys.ResolveKey(ctx, keyID, true)
+	if err != nil {
+		return Verified{}, &SignatureError{Reason: ReasonUnknownKey, Err: fmt.Errorf("refetch after %v: %w", firstErr, err)}
+	}
+	if err := verify(pub); err != nil {
+		return Verified{}, &SignatureError{Reason: ReasonBadSignature, Err: err}
+	}
+	return Verified{KeyID: keyID, Owner: owner}, nil
+}
+
+func verifyCavageRequest(ctx context.Context, r *http.Request, body []byte, keys KeyResolver, now time.Time) (Verified, error) {
 	raw, err := signatureHeader(r.Header)
 	if err != nil {
 		return Verified{}, err
@@ -215,7 +267,6 @@ func VerifyRequest(ctx context.Context, r *http.Request, body []byte, keys KeyRe
 	default:
 		return Verified{}, sigErr(ReasonMalformedSignature, "unsupported algorithm %q", params.Algorithm)
 	}
-
 	// Work on a copy: the handler still owns r.Header.
 	h := r.Header.Clone()
 	if h == nil {
@@ -224,9 +275,7 @@ func VerifyRequest(ctx context.Context, r *http.Request, body []byte, keys KeyRe
 	if _, ok := h["Host"]; !ok && r.Host != "" {
 		h["Host"] = []string{r.Host}
 	}
-
-	needDigest := len(body) > 0 || (r.Method != http.MethodGet && r.Method != http.MethodHead)
-	if err := checkCoveredHeaders(params, h, needDigest); err != nil {
+	if err := checkCoveredHeaders(params, h, needsDigest(r, body)); err != nil {
 		return Verified{}, err
 	}
 	if params.has("digest") {
@@ -234,14 +283,10 @@ func VerifyRequest(ctx context.Context, r *http.Request, body []byte, keys KeyRe
 			return Verified{}, err
 		}
 	}
-	past, ahead := MaxClockSkew, MaxClockSkew
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		past, ahead = MaxGetAge, MaxGetAhead
-	}
+	past, ahead := timeWindow(r.Method)
 	if err := checkTimes(params, h, now, past, ahead); err != nil {
 		return Verified{}, err
 	}
-
 	// httpsig parses the header again with a naive comma split. Hand it the
 	// parameters we checked, re-serialised, so both see the same headers
 	// list; the keyId is resolved by us and does not matter to it.
@@ -257,23 +302,7 @@ func VerifyRequest(ctx context.Context, r *http.Request, body []byte, keys KeyRe
 		// check against its own 10 s skew.
 		return Verified{}, &SignatureError{Reason: ReasonStaleDate, Err: err}
 	}
-
-	pub, owner, err := keys.ResolveKey(ctx, params.KeyID, false)
-	if err != nil {
-		return Verified{}, &SignatureError{Reason: ReasonUnknownKey, Err: err}
-	}
-	firstErr := verifyWithKey(v, pub, alg)
-	if firstErr == nil {
-		return Verified{KeyID: params.KeyID, Owner: owner}, nil
-	}
-	pub, owner, err = keys.ResolveKey(ctx, params.KeyID, true)
-	if err != nil {
-		return Verified{}, &SignatureError{Reason: ReasonUnknownKey, Err: fmt.Errorf("refetch after %v: %w", firstErr, err)}
-	}
-	if err := verifyWithKey(v, pub, alg); err != nil {
-		return Verified{}, &SignatureError{Reason: ReasonBadSignature, Err: err}
-	}
-	return Verified{KeyID: params.KeyID, Owner: owner}, nil
+	return verifyWithKeyOf(ctx, keys, params.KeyID, func(pub crypto.PublicKey) error { return verifyWithKey(v, pub, alg) })
 }
 
 // signatureHeader finds the signature in Signature or, as some peers send

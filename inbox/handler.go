@@ -120,7 +120,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, http.StatusUnauthorized, ReasonActorMismatch, "the signing key does not belong to the activity's actor: it is not on its host")
 		return
 	}
-	verified, err := federation.VerifyRequest(ctx, r, body, h.Federator, h.now())
+	verified, err := h.Federator.VerifyRequest(ctx, r, body, h.now())
 	if err != nil {
 		var se *federation.SignatureError
 		reason := "bad_signature"
@@ -214,20 +214,15 @@ func readEnvelope(body []byte) (envelope, error) {
 	return env, nil
 }
 
-// signatureKeyHost is the host of the keyId a request is signed with, or ""
-// when it cannot be read (verification then says why).
+// signatureKeyHost is the host of the key id a request is signed with (RFC
+// 9421 or draft-cavage), or "" when it cannot be read (verification then
+// says why).
 func signatureKeyHost(r *http.Request) string {
-	h := r.Header.Get("Signature")
-	if h == "" {
-		if a, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Signature "); ok {
-			h = a
-		}
-	}
-	p, err := federation.ParseSignatureHeader(h)
+	keyID, err := federation.SignatureKeyID(r)
 	if err != nil {
 		return ""
 	}
-	u, err := url.Parse(p.KeyID)
+	u, err := url.Parse(keyID)
 	if err != nil {
 		return ""
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/archipel-social/archipel/config"
 	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/inbox"
+	"github.com/archipel-social/archipel/keys"
 	"github.com/archipel-social/archipel/mail"
 	"github.com/archipel-social/archipel/media"
 	"github.com/archipel-social/archipel/migrations"
@@ -117,8 +118,13 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		n.Close()
 		return nil, err
 	}
+	schemes, err := cfg.SignatureSchemeList()
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
 	n.Federator = &federation.Federator{
-		Store: n.Store, Links: n.Links, Log: log, Mode: cfg.FederationMode, AllowHTTP: cfg.Dev,
+		Store: n.Store, Links: n.Links, Log: log, Mode: cfg.FederationMode, AllowHTTP: cfg.Dev, Schemes: schemes,
 		Client: federation.NewHTTPClient(federation.ClientConfig{AllowPrivate: allowPrivate, UserAgent: userAgent}),
 		Files: federation.NewHTTPClient(federation.ClientConfig{AllowPrivate: allowPrivate, UserAgent: userAgent,
 			MaxResponseBytes: -1, Timeout: fileTimeout}),
@@ -143,6 +149,10 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 	}
 	n.Processor = &inbox.Processor{Store: n.Store, Federator: n.Federator, Outbox: n.Outbox, Links: n.Links, Log: log}
 	if err := n.ensureInstanceActor(ctx); err != nil {
+		n.Close()
+		return nil, err
+	}
+	if err := n.ensureEd25519Keys(ctx); err != nil {
 		n.Close()
 		return nil, err
 	}
@@ -172,7 +182,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 
 // signedViewer identifies the actor behind a signed GET.
 func (n *Node) signedViewer(r *http.Request) (*store.Actor, error) {
-	v, err := federation.VerifyRequest(r.Context(), r, nil, n.Federator, time.Now())
+	v, err := n.Federator.VerifyRequest(r.Context(), r, nil, time.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -252,6 +262,28 @@ func (n *Node) ensureInstanceActor(ctx context.Context) error {
 		return nil // another process created it first
 	}
 	return err
+}
+
+// ensureEd25519Keys gives an Ed25519 key to the local actors made before
+// actors had one (migration 016 cannot: PostgreSQL makes no Ed25519 keys).
+// A key costs some 20 µs, so even a large node is done in a moment at its
+// first start; processes starting together each skip what another wrote.
+func (n *Node) ensureEd25519Keys(ctx context.Context) error {
+	for {
+		list, err := n.Store.LocalActorsWithoutEd25519(ctx, 500)
+		if err != nil || len(list) == 0 {
+			return err
+		}
+		for _, a := range list {
+			priv, pub, err := keys.GenerateEd25519()
+			if err != nil {
+				return err
+			}
+			if err := n.Store.SetEd25519Key(ctx, a.ID, n.Links.Ed25519KeyID(a.URI), pub, priv); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // Close releases the connections.

@@ -49,6 +49,11 @@ type Actor struct {
 	PublicKeyID   string
 	PublicKeyPEM  string
 	PrivateKeyPEM string
+	// The Ed25519 key (FEP-521a): its id, its publicKeyMultibase, and for
+	// our actors the private key (PKCS#8 PEM). Empty when the actor has none.
+	Ed25519KeyID      string
+	Ed25519PublicKey  string
+	Ed25519PrivatePEM string
 	// ManuallyApprovesFollowers makes follows wait for the person's answer.
 	ManuallyApprovesFollowers bool
 	Raw                       json.RawMessage
@@ -75,7 +80,7 @@ func (a *Actor) DeliveryInbox() string {
 const actorColumns = `id, uri, type, username, host, local, display_name, summary, organisation,
 	unit_name, job_title, tier, inbox, outbox, followers, following, shared_inbox, url,
 	public_key_id, public_key_pem, private_key_pem, manually_approves_followers, raw, fetched_at,
-	created_at, updated_at, deleted_at, summary_html`
+	created_at, updated_at, deleted_at, summary_html, ed25519_key_id, ed25519_public_key, ed25519_private_key`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -91,7 +96,7 @@ func scanActorAfter(row rowScanner, pre ...any) (*Actor, error) {
 		&a.Summary, &a.Organisation, &a.UnitName, &a.JobTitle, &a.Tier, &a.Inbox, &a.Outbox,
 		&a.Followers, &a.Following, &a.SharedInbox, &a.URL, &a.PublicKeyID, &a.PublicKeyPEM,
 		&a.PrivateKeyPEM, &a.ManuallyApprovesFollowers, &raw, &a.FetchedAt, &a.CreatedAt, &a.UpdatedAt, &a.DeletedAt,
-		&summaryHTML)...)
+		&summaryHTML, &a.Ed25519KeyID, &a.Ed25519PublicKey, &a.Ed25519PrivatePEM)...)
 	if err != nil {
 		return nil, notFoundOr(err)
 	}
@@ -124,13 +129,13 @@ func (s *Store) CreateActor(ctx context.Context, a *Actor) error {
 	err := s.db.QueryRow(ctx, `insert into actors (uri, type, username, host, local, display_name,
 		summary, organisation, unit_name, job_title, tier, inbox, outbox, followers, following,
 		shared_inbox, url, public_key_id, public_key_pem, private_key_pem,
-		manually_approves_followers, raw, fetched_at, summary_html)
-		values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
+		manually_approves_followers, raw, fetched_at, summary_html, ed25519_key_id, ed25519_public_key, ed25519_private_key)
+		values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27)
 		returning id, created_at, updated_at`,
 		a.URI, a.Type, a.Username, a.Host, a.Local, a.DisplayName, a.Summary, a.Organisation,
 		a.UnitName, a.JobTitle, a.Tier, a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox,
 		a.URL, a.PublicKeyID, a.PublicKeyPEM, a.PrivateKeyPEM, a.ManuallyApprovesFollowers,
-		nullJSON(a.Raw), a.FetchedAt, a.SummaryHTML).Scan(&a.ID, &a.CreatedAt, &a.UpdatedAt)
+		nullJSON(a.Raw), a.FetchedAt, a.SummaryHTML, a.Ed25519KeyID, a.Ed25519PublicKey, a.Ed25519PrivatePEM).Scan(&a.ID, &a.CreatedAt, &a.UpdatedAt)
 	return conflictOr(err, actorConflicts)
 }
 
@@ -139,8 +144,9 @@ func (s *Store) CreateActor(ctx context.Context, a *Actor) error {
 func (s *Store) UpsertRemoteActor(ctx context.Context, a *Actor) (*Actor, error) {
 	row := s.db.QueryRow(ctx, `insert into actors (uri, type, username, host, local, display_name,
 		summary, organisation, unit_name, job_title, tier, inbox, outbox, followers, following,
-		shared_inbox, url, public_key_id, public_key_pem, manually_approves_followers, raw, fetched_at, summary_html)
-		values ($1,$2,$3,$4,false,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,now(),$21)
+		shared_inbox, url, public_key_id, public_key_pem, manually_approves_followers, raw, fetched_at, summary_html,
+		ed25519_key_id, ed25519_public_key)
+		values ($1,$2,$3,$4,false,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,now(),$21,$22,$23)
 		on conflict (uri) do update set type = excluded.type, username = excluded.username,
 		  display_name = excluded.display_name, summary = excluded.summary, summary_html = excluded.summary_html,
 		  organisation = excluded.organisation, unit_name = excluded.unit_name,
@@ -148,13 +154,15 @@ func (s *Store) UpsertRemoteActor(ctx context.Context, a *Actor) (*Actor, error)
 		  outbox = excluded.outbox, followers = excluded.followers, following = excluded.following,
 		  shared_inbox = excluded.shared_inbox, url = excluded.url,
 		  public_key_id = excluded.public_key_id, public_key_pem = excluded.public_key_pem,
+		  ed25519_key_id = excluded.ed25519_key_id, ed25519_public_key = excluded.ed25519_public_key,
 		  manually_approves_followers = excluded.manually_approves_followers,
 		  raw = excluded.raw, fetched_at = now(), updated_at = now(), deleted_at = null
 		  where not actors.local
 		returning `+actorColumns,
 		a.URI, a.Type, a.Username, a.Host, a.DisplayName, a.Summary, a.Organisation, a.UnitName,
 		a.JobTitle, a.Tier, a.Inbox, a.Outbox, a.Followers, a.Following, a.SharedInbox, a.URL,
-		a.PublicKeyID, a.PublicKeyPEM, a.ManuallyApprovesFollowers, nullJSON(a.Raw), a.SummaryHTML)
+		a.PublicKeyID, a.PublicKeyPEM, a.ManuallyApprovesFollowers, nullJSON(a.Raw), a.SummaryHTML,
+		a.Ed25519KeyID, a.Ed25519PublicKey)
 	out, err := scanActor(row)
 	if err != nil {
 		return nil, conflictOr(err, actorConflicts)
@@ -219,11 +227,34 @@ func (s *Store) ActorByKeyID(ctx context.Context, keyID string) (*Actor, error) 
 	return s.actorWhere(ctx, `public_key_id = $1`, keyID)
 }
 
+// LocalActorsWithoutEd25519 lists up to limit local actors that have no
+// Ed25519 key yet (made before keys had one).
+func (s *Store) LocalActorsWithoutEd25519(ctx context.Context, limit int) ([]Actor, error) {
+	rows, err := s.db.Query(ctx, `select id, uri from actors where local and ed25519_key_id = '' order by id limit $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Actor, error) {
+		var a Actor
+		err := r.Scan(&a.ID, &a.URI)
+		return a, err
+	})
+}
+
+// SetEd25519Key gives a local actor its Ed25519 key, unless another
+// process did first.
+func (s *Store) SetEd25519Key(ctx context.Context, id int64, keyID, publicMultibase, privatePEM string) error {
+	_, err := s.db.Exec(ctx, `update actors set ed25519_key_id = $2, ed25519_public_key = $3, ed25519_private_key = $4,
+		updated_at = now() where id = $1 and local and ed25519_key_id = ''`, id, keyID, publicMultibase, privatePEM)
+	return err
+}
+
 // ActorKey is the part of an actor that verifying its signatures needs.
 type ActorKey struct {
 	URI          string
 	Local        bool
-	PublicKeyPEM string
+	PublicKeyPEM string // the RSA key, when the id is the actor's publicKey
+	Ed25519      string // the publicKeyMultibase, when the id is its Multikey
 	FetchedAt    *time.Time
 }
 
@@ -231,8 +262,11 @@ type ActorKey struct {
 // rest of the actor (the inbox asks for every activity).
 func (s *Store) ActorKeyByID(ctx context.Context, keyID string) (*ActorKey, error) {
 	var k ActorKey
-	err := s.db.QueryRow(ctx, `select uri, local, public_key_pem, fetched_at from actors where public_key_id = $1 limit 1`, keyID).
-		Scan(&k.URI, &k.Local, &k.PublicKeyPEM, &k.FetchedAt)
+	err := s.db.QueryRow(ctx, `(select uri, local, public_key_pem, '' as ed25519, fetched_at from actors where public_key_id = $1 limit 1)
+		union all
+		(select uri, local, '', ed25519_public_key, fetched_at from actors where ed25519_key_id = $1 and $1 <> '' limit 1)
+		limit 1`, keyID).
+		Scan(&k.URI, &k.Local, &k.PublicKeyPEM, &k.Ed25519, &k.FetchedAt)
 	if err != nil {
 		return nil, notFoundOr(err)
 	}

@@ -181,6 +181,9 @@ type DeliveryJob struct {
 	SignerLocal   bool
 	KeyID         string
 	PrivateKeyPEM string
+	// The signer's Ed25519 key, "" for an actor that has none yet.
+	Ed25519KeyID      string
+	Ed25519PrivatePEM string
 }
 
 // DeliveryJob loads a delivery, its activity and its signer's key in one
@@ -189,11 +192,13 @@ func (s *Store) DeliveryJob(ctx context.Context, id int64) (*DeliveryJob, error)
 	var j DeliveryJob
 	d := &j.Delivery
 	err := s.db.QueryRow(ctx, `select d.id, d.activity_id, d.inbox, d.host, d.signer_id, d.state, d.attempts, d.next_at,
-		  d.last_error, d.created_at, a.uri, a.raw, s.uri, s.local, s.public_key_id, coalesce(s.private_key_pem, '')
+		  d.last_error, d.created_at, a.uri, a.raw, s.uri, s.local, s.public_key_id, coalesce(s.private_key_pem, ''),
+		  s.ed25519_key_id, s.ed25519_private_key
 		from deliveries d join activities a on a.id = d.activity_id join actors s on s.id = d.signer_id
 		where d.id = $1`, id).
 		Scan(&d.ID, &d.ActivityID, &d.Inbox, &d.Host, &d.SignerID, &d.State, &d.Attempts, &d.NextAt,
-			&d.LastError, &d.CreatedAt, &j.ActivityURI, &j.Raw, &j.SignerURI, &j.SignerLocal, &j.KeyID, &j.PrivateKeyPEM)
+			&d.LastError, &d.CreatedAt, &j.ActivityURI, &j.Raw, &j.SignerURI, &j.SignerLocal, &j.KeyID, &j.PrivateKeyPEM,
+			&j.Ed25519KeyID, &j.Ed25519PrivatePEM)
 	if err != nil {
 		return nil, notFoundOr(err)
 	}

@@ -56,6 +56,10 @@ type Options struct {
 	// instead (e.g. a metered one, S3Server.Metered).
 	S3         *S3Server
 	StorageURL string
+	// SignatureSchemes limits the signature schemes the node accepts
+	// (ARCHIPEL_SIGNATURE_SCHEMES; default both), e.g. "cavage" for a peer
+	// that does not speak RFC 9421.
+	SignatureSchemes string
 }
 
 // FastDelivery retries within seconds, so that tests of outages finish.
@@ -88,6 +92,7 @@ func StartNode(t testing.TB, opts Options) *Node {
 		MediaMaxBytes:         opts.MediaMaxBytes,
 		MetricsAllow:          opts.MetricsAllow,
 		Identity:              opts.Identity,
+		SignatureSchemes:      opts.SignatureSchemes,
 	}
 	if cfg.FederationMode == "" {
 		cfg.FederationMode = config.ModeOpen

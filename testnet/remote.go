@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -45,6 +46,10 @@ type RemoteActor struct {
 	Server       *httptest.Server
 	// Type is the actor's type in its document (default Person).
 	Type string
+	// Ed25519Key, when set (RemoteOptions.Ed25519), is published as a
+	// FEP-521a Multikey with the id Ed25519KeyID (URI#ed25519-key).
+	Ed25519Key   ed25519.PrivateKey
+	Ed25519KeyID string
 
 	// home is the actor whose server serves this one (a Sibling); nil for
 	// an actor with its own server.
@@ -70,6 +75,8 @@ type RemoteOptions struct {
 	// as GoToSocial (always) and Mastodon in authorized-fetch mode do; the
 	// signer's key is fetched from its keyId.
 	SignedFetchOnly bool
+	// Ed25519 gives the actor an Ed25519 key in its assertionMethod.
+	Ed25519 bool
 }
 
 // ReceivedRequest is one request the fake remote received, body read whole.
@@ -125,8 +132,22 @@ func NewRemoteActorWith(t testing.TB, username string, opts RemoteOptions) *Remo
 	}
 	r.Base = "http://" + r.Host
 	r.setURIs()
+	if opts.Ed25519 {
+		r.RotateEd25519(t)
+	}
 	r.Serve("/users/"+username, r.ActorDocument())
 	return r
+}
+
+// RotateEd25519 gives the actor a new Ed25519 key (its document is served
+// again with it by the caller, or by NewRemoteActorWith).
+func (r *RemoteActor) RotateEd25519(t testing.TB) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Ed25519Key, r.Ed25519KeyID = priv, r.URI+"#ed25519-key"
 }
 
 func newKeyPair(t testing.TB) (crypto.PrivateKey, string) {
@@ -174,6 +195,10 @@ func (r *RemoteActor) ActorDocument() []byte {
 			"publicKeyPem": r.PublicKeyPEM,
 		},
 	}
+	if r.Ed25519Key != nil {
+		doc["assertionMethod"] = []any{map[string]any{"id": r.Ed25519KeyID, "type": "Multikey", "controller": r.URI,
+			"publicKeyMultibase": keys.Ed25519Multibase(r.Ed25519Key.Public().(ed25519.PublicKey))}}
+	}
 	b, err := json.Marshal(doc)
 	if err != nil {
 		panic(err)
@@ -215,12 +240,23 @@ func (r *RemoteActor) server() *RemoteActor {
 // the answer whole.
 func (r *RemoteActor) Get(t testing.TB, rawURL string) *Response {
 	t.Helper()
+	return r.getSigned(t, rawURL, federation.SignRequest)
+}
+
+// GetRFC9421 is Get signed with an RFC 9421 message signature.
+func (r *RemoteActor) GetRFC9421(t testing.TB, rawURL string) *Response {
+	t.Helper()
+	return r.getSigned(t, rawURL, federation.SignMessage)
+}
+
+func (r *RemoteActor) getSigned(t testing.TB, rawURL string, sign func(*http.Request, []byte, string, crypto.PrivateKey) error) *Response {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Accept", "application/activity+json")
-	if err := federation.SignRequest(req, nil, r.KeyID, r.Key); err != nil {
+	if err := sign(req, nil, r.KeyID, r.Key); err != nil {
 		t.Fatal(err)
 	}
 	resp, b := send(t, req)
@@ -397,7 +433,19 @@ type sendConfig struct {
 	headers   [][2]string
 	signBody  []byte
 	signBodyS bool
+	message   *federation.MessageOptions
+	signFor   string
 }
+
+// RFC9421 signs with an RFC 9421 message signature shaped by opts (the
+// zero value is what Archipel sends) instead of draft-cavage.
+func RFC9421(opts federation.MessageOptions) SendOption {
+	return func(c *sendConfig) { c.message = &opts }
+}
+
+// SignedFor signs (RFC 9421) as if the request went to rawURL: a signature
+// replayed to another inbox.
+func SignedFor(rawURL string) SendOption { return func(c *sendConfig) { c.signFor = rawURL } }
 
 // Unsigned sends the request without any signature (still with a Digest).
 func Unsigned() SendOption { return func(c *sendConfig) { c.unsigned = true } }
@@ -481,6 +529,22 @@ func (r *RemoteActor) Post(t testing.TB, inboxURL string, activity []byte, opts 
 	req.Header.Set("Content-Type", `application/ld+json; profile="https://www.w3.org/ns/activitystreams"`)
 	req.Header.Set("Accept", "application/activity+json")
 	switch {
+	case c.message != nil:
+		signed, target := activity, req
+		if c.signBodyS {
+			signed = c.signBody
+		}
+		if c.signFor != "" {
+			if target, err = http.NewRequest(http.MethodPost, c.signFor, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := federation.SignMessageWith(target, signed, c.keyID, c.key, *c.message); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []string{"Signature", "Signature-Input", "Content-Digest", "Date"} {
+			req.Header[h] = target.Header[h]
+		}
 	case c.unsigned:
 		sum := sha256.Sum256(activity)
 		req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))

@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,8 +40,8 @@ type sink struct {
 	mu          sync.Mutex
 	firstBad    string
 
-	keyID, owner string
-	pub          crypto.PublicKey
+	owner string
+	keys  map[string]crypto.PublicKey // the author's RSA and Ed25519 keys by id
 }
 
 func newSink(hosts int, verifyEvery int) (*sink, error) {
@@ -91,10 +92,11 @@ func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // ResolveKey makes the sink a federation.KeyResolver knowing the author's key.
 func (s *sink) ResolveKey(_ context.Context, keyID string, _ bool) (crypto.PublicKey, string, error) {
-	if keyID != s.keyID {
+	pub, ok := s.keys[keyID]
+	if !ok {
 		return nil, "", fmt.Errorf("unknown key %s", keyID)
 	}
-	return s.pub, s.owner, nil
+	return pub, s.owner, nil
 }
 
 func (s *sink) Close() {
@@ -106,10 +108,10 @@ func (s *sink) Close() {
 // signCost is the CPU cost of signing one delivery, measured on one core.
 type signCost struct {
 	signerFor   time.Duration // federation.SignerFor: parse the PEM private key (done per delivery)
-	signRequest time.Duration // federation.SignRequest of the activity
+	signRequest time.Duration // federation.SignMessage of the activity, with the run's key
 }
 
-func measureSignCost(ctx context.Context, author *store.Actor, body []byte, inboxURL string, d time.Duration) (signCost, error) {
+func measureSignCost(ctx context.Context, author *store.Actor, keyType string, body []byte, inboxURL string, d time.Duration) (signCost, error) {
 	var c signCost
 	signer, err := federation.SignerFor(author)
 	if err != nil {
@@ -134,12 +136,16 @@ func measureSignCost(ctx context.Context, author *store.Actor, body []byte, inbo
 		if err != nil {
 			return err
 		}
-		return federation.SignRequest(req, body, signer.KeyID, signer.Key)
+		if keyType == keyEd25519 {
+			return federation.SignMessage(req, body, signer.Ed25519KeyID, signer.Ed25519)
+		}
+		return federation.SignMessage(req, body, signer.KeyID, signer.Key)
 	})
 	return c, err
 }
 
 type outboundResult struct {
+	key                                 string
 	followers, hosts, notes, workerConc int
 	createDur                           time.Duration
 	deliveries                          int64 // expected
@@ -169,36 +175,84 @@ func runOutbound(ctx context.Context, args []string) error {
 	timeout := fs.Duration("timeout", 100*time.Second, "give up waiting for the deliveries after this long")
 	verifyEvery := fs.Int("verify-every", 100, "the sink verifies the signature of every Nth POST (0 = never)")
 	rsaDur := fs.Duration("rsa-duration", time.Second, "how long each of the three trials of each raw RSA measurement signs")
+	keyTypes := fs.String("key", "rsa,ed25519", "key the deliveries are signed with (RFC 9421): rsa, ed25519, or both comma-separated, run one after the other and reported side by side")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *followers <= 0 || *notes <= 0 || *creators <= 0 {
 		return errors.New("--followers, --notes and --creators must be positive")
 	}
-	sk, err := newSink(*hosts, *verifyEvery)
+	var results []outboundResult
+	for kt := range strings.SplitSeq(*keyTypes, ",") {
+		kt = strings.TrimSpace(kt)
+		if kt != keyRSA && kt != keyEd25519 {
+			return fmt.Errorf("--key %q: want rsa or ed25519", kt)
+		}
+		res, err := runOutboundKey(ctx, &c, outboundParams{followers: *followers, hosts: *hosts, notes: *notes, creators: *creators,
+			timeout: *timeout, verifyEvery: *verifyEvery, rsaDur: *rsaDur, key: kt})
+		if err != nil {
+			return err
+		}
+		results = append(results, res)
+	}
+	if len(results) > 1 {
+		printKeyComparison(os.Stdout, results)
+	}
+	return nil
+}
+
+// Key types of the deliveries' signatures.
+const (
+	keyRSA     = "rsa"
+	keyEd25519 = "ed25519"
+)
+
+type outboundParams struct {
+	followers, hosts, notes, creators, verifyEvery int
+	timeout, rsaDur                                time.Duration
+	key                                            string
+}
+
+// runOutboundKey is one outbound run, on its own node, with deliveries
+// signed by the key type p.key: for ed25519 the sink hosts are recorded as
+// publishing Ed25519 keys, as an Archipel peer's are once one of its actors
+// was fetched.
+func runOutboundKey(ctx context.Context, c *common, p outboundParams) (outboundResult, error) {
+	sk, err := newSink(p.hosts, p.verifyEvery)
 	if err != nil {
-		return err
+		return outboundResult{}, err
 	}
 	defer sk.Close()
-	nd, err := startNode(ctx, &c)
+	nd, err := startNode(ctx, c)
 	if err != nil {
-		return err
+		return outboundResult{}, err
 	}
 	defer nd.Close()
 
 	_, author, err := nd.Accounts.Register(ctx, accounts.Registration{Username: "bench", Email: "bench@example.gouv.fr",
 		Password: "password-bench", Tier: store.TierState})
 	if err != nil {
-		return fmt.Errorf("register the local user: %w", err)
+		return outboundResult{}, fmt.Errorf("register the local user: %w", err)
 	}
 	pub, err := keys.ParsePublicKey(author.PublicKeyPEM)
 	if err != nil {
-		return err
+		return outboundResult{}, err
 	}
-	sk.keyID, sk.owner, sk.pub = author.PublicKeyID, author.URI, pub
+	edPub, err := keys.ParseEd25519Multibase(author.Ed25519PublicKey)
+	if err != nil {
+		return outboundResult{}, err
+	}
+	sk.owner, sk.keys = author.URI, map[string]crypto.PublicKey{author.PublicKeyID: pub, author.Ed25519KeyID: edPub}
+	if p.key == keyEd25519 {
+		for _, h := range sk.hosts {
+			if err := nd.Store.SetHostEd25519(ctx, h); err != nil {
+				return outboundResult{}, err
+			}
+		}
+	}
 
-	logf("inserting %d remote followers over %d sink hosts", *followers, len(sk.hosts))
-	for i := range *followers {
+	logf("inserting %d remote followers over %d sink hosts", p.followers, len(sk.hosts))
+	for i := range p.followers {
 		host := sk.hosts[i%len(sk.hosts)]
 		name := "f" + strconv.Itoa(i)
 		uri := "http://" + host + "/users/" + name
@@ -206,56 +260,56 @@ func runOutbound(ctx context.Context, args []string) error {
 			Inbox: uri + "/inbox", Outbox: uri + "/outbox", Followers: uri + "/followers", URL: uri,
 			SharedInbox: "http://" + host + "/inbox/" + name})
 		if err != nil {
-			return err
+			return outboundResult{}, err
 		}
 		if err := nd.Store.SetFollow(ctx, &store.Follow{FollowerID: a.ID, FolloweeID: author.ID, State: store.FollowAccepted,
 			ActivityURI: uri + "/follows/1"}); err != nil {
-			return err
+			return outboundResult{}, err
 		}
 	}
 
 	// The notes, with the worker off: the outbox stores each note, its
 	// Create and one delivery per follower inbox, and enqueues them.
-	logf("posting %d notes with %d goroutines (worker off)", *notes, *creators)
+	logf("posting %d notes with %d goroutines (worker off)", p.notes, p.creators)
 	t0 := time.Now()
-	if err := parallelN(ctx, *notes, *creators, func(i int) error {
+	if err := parallelN(ctx, p.notes, p.creators, func(i int) error {
 		_, err := nd.Outbox.CreateNote(ctx, author, outbox.NewNote{Text: fmt.Sprintf("Note de charge n°%d : réunion du réseau urbanisme jeudi à 14h, salle 3. "+
 			"Ordre du jour : retours d'expérience sur les marchés publics, partage des outils, questions diverses.", i), Visibility: store.ObjPublic})
 		return err
 	}); err != nil {
-		return fmt.Errorf("create notes: %w", err)
+		return outboundResult{}, fmt.Errorf("create notes: %w", err)
 	}
-	res := outboundResult{followers: *followers, hosts: len(sk.hosts), notes: *notes, createDur: time.Since(t0),
+	res := outboundResult{key: p.key, followers: p.followers, hosts: len(sk.hosts), notes: p.notes, createDur: time.Since(t0),
 		workerConc: c.workerConc}
 	if err := nd.Pool.QueryRow(ctx, `select count(*) from deliveries`).Scan(&res.deliveries); err != nil {
-		return err
+		return outboundResult{}, err
 	}
-	logf("%d notes → %d deliveries created in %s", *notes, res.deliveries, res.createDur.Round(time.Millisecond))
-	if res.deliveries != int64(*notes**followers) {
-		return fmt.Errorf("%d deliveries, want %d: grouping is not by inbox URL?", res.deliveries, *notes**followers)
+	logf("%d notes → %d deliveries created in %s", p.notes, res.deliveries, res.createDur.Round(time.Millisecond))
+	if res.deliveries != int64(p.notes*p.followers) {
+		return outboundResult{}, fmt.Errorf("%d deliveries, want %d: grouping is not by inbox URL?", res.deliveries, p.notes*p.followers)
 	}
 
 	// The machine's raw signing rate and the per-delivery signing cost,
 	// measured now, in the same run, with nothing else running.
 	c.quiet.waitQuiet(ctx)
-	if res.rsa, err = measureRSA(ctx, *rsaDur); err != nil {
-		return err
+	if res.rsa, err = measureRSA(ctx, p.rsaDur); err != nil {
+		return outboundResult{}, err
 	}
 	var sample []byte
 	if err := nd.Pool.QueryRow(ctx, `select raw from activities where local limit 1`).Scan(&sample); err != nil {
-		return err
+		return outboundResult{}, err
 	}
-	if res.sign, err = measureSignCost(ctx, author, sample, "http://"+sk.hosts[0]+"/inbox/f0", time.Second); err != nil {
-		return err
+	if res.sign, err = measureSignCost(ctx, author, p.key, sample, "http://"+sk.hosts[0]+"/inbox/f0", time.Second); err != nil {
+		return outboundResult{}, err
 	}
-	logf("raw RSA: %s; per delivery: SignerFor %s + SignRequest %s", res.rsa, res.sign.signerFor, res.sign.signRequest)
+	logf("raw RSA: %s; per delivery (%s): SignerFor %s + SignMessage %s", res.rsa, p.key, res.sign.signerFor, res.sign.signRequest)
 
 	runtime.GC()
 	res.busyBefore, _ = c.quiet.waitQuiet(ctx)
 	ps := snapPool(nd)
 	stopProf, err := profile(c.cpuProfile, "")
 	if err != nil {
-		return err
+		return outboundResult{}, err
 	}
 	cs := snapCPU(nd.dbName)
 	start := time.Now()
@@ -263,7 +317,7 @@ func runOutbound(ctx context.Context, args []string) error {
 	total := res.deliveries
 	var t10, t90 time.Time
 	var n10, n90 int64
-	deadline := start.Add(*timeout)
+	deadline := start.Add(p.timeout)
 	for ctx.Err() == nil {
 		n := sk.posts.Load()
 		now := time.Now()
@@ -278,7 +332,7 @@ func runOutbound(ctx context.Context, args []string) error {
 		}
 		if n >= total {
 			if err := nd.Pool.QueryRow(ctx, `select count(*) from deliveries where state = 'done'`).Scan(&res.done); err != nil {
-				return err
+				return outboundResult{}, err
 			}
 			if res.done >= total {
 				break
@@ -304,16 +358,23 @@ func runOutbound(ctx context.Context, args []string) error {
 	res.verified, res.badSigs, res.firstBad = sk.verified.Load(), sk.badSigs.Load(), sk.firstBad
 	counts, err := nd.Store.CountDeliveries(context.WithoutCancel(ctx))
 	if err != nil {
-		return err
+		return outboundResult{}, err
 	}
 	res.done, res.pending, res.failed, res.dead = counts[store.DeliveryDone], counts[store.DeliveryPending], counts[store.DeliveryFailed], counts[store.DeliveryDead]
 	logf("%d deliveries done in %s (%.0f/s; steady %.0f/s)", res.done, res.elapsed.Round(time.Millisecond),
 		float64(res.done)/res.elapsed.Seconds(), res.steadyRate)
 	printOutbound(os.Stdout, res)
-	if ctx.Err() != nil {
-		return ctx.Err()
+	return res, ctx.Err()
+}
+
+// printKeyComparison puts the runs' delivery rates side by side.
+func printKeyComparison(w io.Writer, rs []outboundResult) {
+	header(w, "Outbound by key type (RFC 9421 signatures)")
+	fmt.Fprintf(w, "\n| key | deliveries/s, whole run | steady 10→90 %% | signing per delivery, 1 core | CPU per delivery |\n|---|---|---|---|---|\n")
+	for _, r := range rs {
+		fmt.Fprintf(w, "| %s | **%.0f** | %.0f | %.0f µs | %s |\n", r.key, float64(r.done)/r.elapsed.Seconds(), r.steadyRate,
+			us(r.sign.signerFor+r.sign.signRequest), r.cpu.perOp(int(r.done)))
 	}
-	return nil
 }
 
 // parallelN runs fn(0..n-1) on g goroutines.
@@ -373,7 +434,7 @@ func printOutbound(w io.Writer, r outboundResult) {
 	fmt.Fprintf(w, "| raw RSA-2048 sign rate, %d cores | %.0f/s (%.2f× one core) |\n", r.rsa.cores, r.rsa.allCores, r.rsa.allCores/r.rsa.oneCore)
 	fmt.Fprintf(w, "| **outbound / raw all-core sign rate** | **%.0f %%** (steady %.0f %%; target ≥ 80 %%) |\n",
 		100*rate/r.rsa.allCores, 100*r.steadyRate/r.rsa.allCores)
-	fmt.Fprintf(w, "| signing per delivery, 1 core: SignerFor (PEM parse) + SignRequest | %.0f + %.0f = %.0f µs = %.2f× a raw signature |\n",
+	fmt.Fprintf(w, "| signing per delivery, 1 core: SignerFor (PEM parse) + SignMessage (RFC 9421, the run's key) | %.0f + %.0f = %.0f µs = %.2f× a raw signature |\n",
 		us(r.sign.signerFor), us(r.sign.signRequest), us(signPath), us(signPath)/rawUS)
 	fmt.Fprintf(w, "| CPU per delivery | machine %.0f%% busy just before; %s |\n", r.busyBefore, r.cpu.perOp(int(r.done)))
 	if r.done > 0 {

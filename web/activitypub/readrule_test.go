@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/testnet"
 )
@@ -183,4 +184,31 @@ func TestGroupReadRulePrivate(t *testing.T) {
 		expectGet(t, f.yan, u, refused(u))
 	}
 	expectGet(t, f.yan, f.n.URL+"/groups/"+f.group, http.StatusOK)
+}
+
+// Signed GETs of a secret group's content with RFC 9421 signatures: the
+// member reads, the same read signed by a non-member, or with a signature
+// made for another path, is told nothing exists.
+func TestGroupReadRuleRFC9421(t *testing.T) {
+	f := newReadRuleFixture(t, store.VisibilitySecret)
+	f.accept(t)
+	for _, u := range f.contentURLs() {
+		if res := f.inv.GetRFC9421(t, u); res.Status != http.StatusOK {
+			t.Errorf("member GET %s (RFC 9421): %d, want 200 (%.200s)", u, res.Status, res.Body)
+		}
+		if res := f.yan.GetRFC9421(t, u); res.Status != http.StatusNotFound {
+			t.Errorf("non-member GET %s (RFC 9421): %d, want 404", u, res.Status)
+		}
+	}
+	// The member's signature over the group's document, replayed on its
+	// files: refused as if unsigned.
+	req, _ := http.NewRequest(http.MethodGet, f.n.URL+"/groups/"+f.group, nil)
+	if err := federation.SignMessage(req, nil, f.inv.KeyID, f.inv.Key); err != nil {
+		t.Fatal(err)
+	}
+	res := f.n.Do("GET", "/files/"+f.sha, "", nil, "Accept", activityJSON,
+		"Signature-Input", req.Header.Get("Signature-Input"), "Signature", req.Header.Get("Signature"))
+	if res.Status != http.StatusNotFound {
+		t.Errorf("replayed signature: %d, want 404", res.Status)
+	}
 }
