@@ -27,6 +27,7 @@ import (
 	"github.com/archipel-social/archipel/sso"
 	"github.com/archipel-social/archipel/storage"
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/streaming"
 	"github.com/archipel-social/archipel/web"
 	"github.com/archipel-social/archipel/web/ratelimit"
 )
@@ -68,7 +69,10 @@ type Node struct {
 	Processor *inbox.Processor
 	Queue     *queue.Queue
 	Redis     redis.UniversalClient
-	Web       *web.Server
+	// Streams carries committed changes between the node's processes, for
+	// the streaming API.
+	Streams *streaming.Bus
+	Web     *web.Server
 }
 
 // Open connects to PostgreSQL and Redis, migrates the schema and makes sure
@@ -107,6 +111,8 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 	}
 	n := &Node{Config: cfg, Options: opts, Log: log, Pool: pool, Store: store.New(pool), Links: ap.NewLinks(cfg.PublicURL), Redis: rdb}
 	n.Queue = queue.New(rdb, cfg.QueuePrefix)
+	n.Streams = streaming.NewBus(rdb, cfg.QueuePrefix, log)
+	n.Store.SetChangeSink(n.Streams)
 	userAgent := "Archipel/" + web.Version + " (+" + cfg.PublicURL + ")"
 	blobs, err := storage.Open(ctx, cfg.StorageURL, cfg.DataDir, cfg.S3AccessKey, cfg.S3SecretKey)
 	if err != nil {
@@ -158,6 +164,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		MetricsAllow:   metricsAllow,
 		Pages:          n.pages(),
 		OAuth:          n.OAuth,
+		Streams:        n.Streams,
 		TrustedProxies: trustedProxies(cfg),
 		WriteLimiter:   ratelimit.New(rdb, cfg.QueuePrefix, ratelimit.APIWrites, apiRate.PerSecond, apiRate.Burst, limited, log),
 	})
@@ -248,6 +255,9 @@ func (n *Node) ensureInstanceActor(ctx context.Context) error {
 
 // Close releases the connections.
 func (n *Node) Close() {
+	if n.Streams != nil {
+		n.Streams.Close()
+	}
 	if n.Redis != nil {
 		n.Redis.Close()
 	}

@@ -155,11 +155,19 @@ func (s *Store) notifyAll(ctx context.Context, n Notification, recipients string
 	if repeatableTypes[n.Type] || strings.HasPrefix(n.Type, ArchipelPrefix) {
 		onConflict = `do update set id = nextval(pg_get_serial_sequence('notifications', 'id')), created_at = now()`
 	}
-	_, err := s.db.Exec(ctx, `insert into notifications (recipient_id, type, from_id, object_id, group_id, dedup_key, group_key)
+	rows, err := s.db.Query(ctx, `insert into notifications (recipient_id, type, from_id, object_id, group_id, dedup_key, group_key)
 		select distinct a.id, $2, $3::bigint, $4::bigint, $5::bigint, $6, $7 from (`+recipients+`) r(id) join actors a on a.id = r.id
 		where a.local and a.type = 'Person' and a.id <> $3
-		on conflict (recipient_id, dedup_key) `+onConflict,
+		on conflict (recipient_id, dedup_key) `+onConflict+` returning id, recipient_id`,
 		arg, n.Type, n.From, nullID(n.ObjectID), nullID(n.GroupID), n.dedupKey(), n.groupKey(time.Now()))
+	if err != nil {
+		return err
+	}
+	var id, recipient int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &recipient}, func() error {
+		s.changed(ctx, Change{Kind: ChangeNotification, NotificationID: id, Recipient: recipient})
+		return nil
+	})
 	return err
 }
 

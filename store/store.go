@@ -40,6 +40,8 @@ type Store struct {
 	// afterCommit collects what the transaction's callers want done once it
 	// has committed (enqueue the tasks of the rows it wrote).
 	afterCommit *[]func(context.Context)
+	// changes receives the committed changes (nil: nobody listens).
+	changes ChangeSink
 }
 
 // New wraps a pool.
@@ -56,7 +58,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	}
 	var after []func(context.Context)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return fn(&Store{pool: s.pool, db: tx, afterCommit: &after})
+		return fn(&Store{pool: s.pool, db: tx, afterCommit: &after, changes: s.changes})
 	})
 	if err != nil {
 		return err

@@ -116,6 +116,7 @@ func (n *Node) start(ln net.Listener) {
 	}
 	n.Node = nd
 	n.server = &http.Server{Handler: nd.Web, ReadHeaderTimeout: 10 * time.Second}
+	n.server.RegisterOnShutdown(nd.Streams.Close)
 	go func() { _ = n.server.Serve(ln) }()
 	wctx, stop := context.WithCancel(context.Background())
 	n.stopWorker, n.workerDone = stop, make(chan struct{})

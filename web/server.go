@@ -22,6 +22,7 @@ import (
 	"github.com/archipel-social/archipel/oauth"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/streaming"
 	"github.com/archipel-social/archipel/web/activitypub"
 	"github.com/archipel-social/archipel/web/auth"
 	"github.com/archipel-social/archipel/web/client"
@@ -60,6 +61,8 @@ type Deps struct {
 	MetricsAllow []netip.Prefix
 	// OAuth runs the apps, tokens and scopes of the client API.
 	OAuth *oauth.Service
+	// Streams carries committed changes to the streaming API.
+	Streams *streaming.Bus
 	// TrustedProxies are the CIDRs whose X-Forwarded-For gives the client
 	// address (none: the TCP peer is the client).
 	TrustedProxies []string
@@ -103,7 +106,7 @@ func New(d Deps) *Server {
 	}
 
 	(&client.API{Store: d.Store, Links: d.Links, Accounts: d.Accounts, Outbox: d.Outbox, Federator: d.Federator,
-		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version,
+		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version, Streams: d.Streams,
 		Extra: tokens.AppRoutes}).Routes(cors)
 	// Unknown paths under /api/ and /oauth/ are JSON errors, never a page.
 	cors.Handle("/api/*", http.HandlerFunc(jsonNotFound))

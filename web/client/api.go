@@ -19,6 +19,7 @@ import (
 	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/streaming"
 	"github.com/archipel-social/archipel/web/auth"
 	"github.com/archipel-social/archipel/web/ratelimit"
 	"github.com/archipel-social/archipel/web/respond"
@@ -35,6 +36,9 @@ type API struct {
 	Auth *auth.Authenticator
 	// WriteLimiter bounds each account's writes (nil: none).
 	WriteLimiter *ratelimit.Limiter
+	// Streams carries the node's committed changes to the streaming API
+	// (Redis pub/sub, shared by every serve process).
+	Streams *streaming.Bus
 	// Version is the software version /api/v1/instance reports.
 	Version string
 	// Extra adds routes under /api/v1 that other packages serve (auth's
@@ -62,6 +66,16 @@ func (api *API) Routes(r chi.Router) {
 	r.With(api.Auth.Authenticate, api.limitWrites).Post("/api/v1/groups/{id}/documents", auth.User("write:media", api.apiUploadDocument))
 	r.With(api.Auth.Authenticate, api.limitWrites).Post("/api/v1/documents/{id}/versions", auth.User("write:media", api.apiDocumentVersion))
 	r.With(api.Auth.Authenticate).Get("/api/v1/documents/{id}/file", auth.Scope("read:groups", api.apiDocumentFile))
+	// Streams last as long as the client stays: no request timeout. Each
+	// checks its stream's scope itself (streamConn.subscribe).
+	streams := r.With(api.Auth.Authenticate)
+	streams.Get("/api/v1/streaming", api.apiStreamWebSocket)
+	streams.Get("/api/v1/streaming/health", api.apiStreamingHealth)
+	for path, name := range map[string]string{"user": streamUser, "user/notification": streamNotification,
+		"public": streamPublic, "public/local": streamPublicLocal, "public/remote": streamPublicRemote,
+		"hashtag": streamHashtag, "hashtag/local": streamHashtagLocal, "list": streamList, "direct": streamDirect} {
+		streams.Get("/api/v1/streaming/"+path, api.apiStreamEvents(name))
+	}
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(middleware.Timeout(requestTimeout), api.Auth.Authenticate, api.limitWrites)
 		// Every route names the scope a token needs (README, "Scopes").

@@ -343,8 +343,14 @@ func (sp *statusPage) bare(o *store.Object) statusJSON {
 
 // statusEntity converts one status for the request's reader.
 func (api *API) statusEntity(r *http.Request, o *store.Object) statusJSON {
-	st, _ := api.newStatusPage(r.Context(), viewerID(r), []*store.Object{o}).entity(o)
+	st, _ := api.statusEntityFor(r.Context(), viewerID(r), o)
 	return st
+}
+
+// statusEntityFor converts one status for a viewer; ok is false for a
+// share whose post is gone.
+func (api *API) statusEntityFor(ctx context.Context, viewer int64, o *store.Object) (statusJSON, bool) {
+	return api.newStatusPage(ctx, viewer, []*store.Object{o}).entity(o)
 }
 
 // authorOf is the author of a row, loaded when the query did not join it.
