@@ -12,7 +12,6 @@ import (
 	"github.com/archipel-social/archipel/testnet"
 )
 
-
 // Every client API route declares a scope: a token holding only "push"
 // is refused with 403 everywhere but the few routes any app may call.
 func TestEveryAPIRouteNeedsItsScope(t *testing.T) {

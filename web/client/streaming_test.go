@@ -356,4 +356,3 @@ func TestStreamingBadInput(t *testing.T) {
 		t.Errorf("health: %d %q", res.Status, res.Body)
 	}
 }
-
