@@ -6,9 +6,12 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -29,6 +32,7 @@ import (
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/streaming"
 	"github.com/archipel-social/archipel/web"
+	"github.com/archipel-social/archipel/web/client"
 	"github.com/archipel-social/archipel/web/ratelimit"
 )
 
@@ -147,6 +151,11 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		n.Close()
 		return nil, err
 	}
+	instance, err := instanceInfo(cfg.Instance)
+	if err != nil {
+		n.Close()
+		return nil, err
+	}
 	limited := ratelimit.NewRefusedCounter()
 	metrics := web.NewMetrics(newStateCollector(n), limited)
 	inboxRate, apiRate := override(cfg.InboxRate, opts.InboxPerHost), override(cfg.APIRate, opts.WritesPerAccount)
@@ -165,6 +174,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		Pages:          n.pages(),
 		OAuth:          n.OAuth,
 		Streams:        n.Streams,
+		Instance:       instance,
 		TrustedProxies: trustedProxies(cfg),
 		WriteLimiter:   ratelimit.New(rdb, cfg.QueuePrefix, ratelimit.APIWrites, apiRate.PerSecond, apiRate.Burst, limited, log),
 	})
@@ -273,4 +283,23 @@ func override(r config.Rate, perSecond float64) config.Rate {
 		r.PerSecond = 0
 	}
 	return r
+}
+
+// instanceInfo reads how the node presents itself, its rules from
+// ARCHIPEL_RULES_FILE (one a line, blank lines skipped).
+func instanceInfo(c config.Instance) (client.InstanceInfo, error) {
+	info := client.InstanceInfo{Title: c.Title, Description: c.Description, ContactEmail: c.ContactEmail}
+	if c.RulesFile == "" {
+		return info, nil
+	}
+	raw, err := os.ReadFile(c.RulesFile)
+	if err != nil {
+		return info, fmt.Errorf("rules file: %w", err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			info.Rules = append(info.Rules, line)
+		}
+	}
+	return info, nil
 }

@@ -54,6 +54,8 @@ type Options struct {
 	// instead (e.g. a metered one, S3Server.Metered).
 	S3         *S3Server
 	StorageURL string
+	// Instance is how the node presents itself to apps.
+	Instance config.Instance
 }
 
 // FastDelivery retries within seconds, so that tests of outages finish.
@@ -85,6 +87,7 @@ func StartNode(t testing.TB, opts Options) *Node {
 		MaxUploadBytes:        opts.MaxUploadBytes,
 		MetricsAllow:          opts.MetricsAllow,
 		Identity:              opts.Identity,
+		Instance:              opts.Instance,
 	}
 	if cfg.FederationMode == "" {
 		cfg.FederationMode = config.ModeOpen

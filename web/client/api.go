@@ -39,6 +39,8 @@ type API struct {
 	// Streams carries the node's committed changes to the streaming API
 	// (Redis pub/sub, shared by every serve process).
 	Streams *streaming.Bus
+	// Instance is how the node presents itself to apps.
+	Instance InstanceInfo
 	// Version is the software version /api/v1/instance reports.
 	Version string
 	// Extra adds routes under /api/v1 that other packages serve (auth's
@@ -56,6 +58,7 @@ const requestTimeout = 60 * time.Second
 func (api *API) Routes(r chi.Router) {
 	r.Route("/api/v2", func(r chi.Router) {
 		r.Use(middleware.Timeout(requestTimeout), api.Auth.Authenticate, api.limitWrites)
+		r.Get("/instance", api.apiInstanceV2)
 		r.Get("/search", auth.Scope("read:search", api.apiSearch))
 		r.Get("/notifications", auth.User("read:notifications", api.apiGroupedNotifications))
 		r.Get("/notifications/unread_count", auth.User("read:notifications", api.apiUnreadCount))
@@ -81,6 +84,9 @@ func (api *API) Routes(r chi.Router) {
 		// Every route names the scope a token needs (README, "Scopes").
 		r.Get("/instance", api.apiInstance)
 		r.Get("/instance/", api.apiInstance) // Mastodon.py asks with the slash
+		r.Get("/instance/rules", api.apiInstanceRules)
+		r.Get("/custom_emojis", api.apiCustomEmojis)
+		r.Get("/preferences", auth.User("read:accounts", api.apiPreferences))
 		r.Get("/accounts/verify_credentials", auth.User("profile", api.apiVerifyCredentials))
 		r.Patch("/accounts/update_credentials", auth.User("write:accounts", api.apiUpdateCredentials))
 		r.Get("/accounts/lookup", auth.Scope("read:accounts", api.apiLookupAccount))
