@@ -34,6 +34,7 @@ import (
 	"github.com/archipel-social/archipel/web"
 	"github.com/archipel-social/archipel/web/client"
 	"github.com/archipel-social/archipel/web/ratelimit"
+	"github.com/archipel-social/archipel/webpush"
 )
 
 // Options are the settings that are not configuration: tests make delivery
@@ -49,6 +50,8 @@ type Options struct {
 	WritesPerAccount float64
 	// Mail is the retry policy of outgoing mail (zero: the default).
 	Mail mail.RetryPolicy
+	// Push is the retry policy of Web Push messages (zero: the default).
+	Push mail.RetryPolicy
 }
 
 // fileTimeout bounds one document transfer between nodes (1 GiB at about
@@ -73,6 +76,8 @@ type Node struct {
 	Processor *inbox.Processor
 	Queue     *queue.Queue
 	Redis     redis.UniversalClient
+	// Push sends the Web Push messages of notifications.
+	Push *webpush.Outbox
 	// Streams carries committed changes between the node's processes, for
 	// the streaming API.
 	Streams *streaming.Bus
@@ -146,6 +151,10 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 			RedirectURL: cfg.PublicURL + "/login/sso/callback", TrustEmail: cfg.OIDCTrustEmail,
 			HTTP: federation.NewHTTPClient(federation.ClientConfig{AllowPrivate: allowPrivate, UserAgent: userAgent})})
 	}
+	if err := n.openPush(ctx, cfg, opts, log); err != nil {
+		n.Close()
+		return nil, err
+	}
 	n.Processor = &inbox.Processor{Store: n.Store, Federator: n.Federator, Outbox: n.Outbox, Links: n.Links, Log: log}
 	if err := n.ensureInstanceActor(ctx); err != nil {
 		n.Close()
@@ -175,6 +184,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		OAuth:          n.OAuth,
 		Streams:        n.Streams,
 		Instance:       instance,
+		PushKey:        n.Push.VAPID.PublicKey(),
 		TrustedProxies: trustedProxies(cfg),
 		WriteLimiter:   ratelimit.New(rdb, cfg.QueuePrefix, ratelimit.APIWrites, apiRate.PerSecond, apiRate.Burst, limited, log),
 	})
@@ -199,9 +209,10 @@ func (n *Node) RunWorker(ctx context.Context) error {
 		Process: n.Processor.Process,
 		Reconcile: func(ctx context.Context) error {
 			return errors.Join(n.Federator.Reconcile(ctx, n.Queue, n.Queue.EnqueueProcess, n.Options.Delivery),
-				n.Mail.Reconcile(ctx), n.forgetExpired(ctx))
+				n.Mail.Reconcile(ctx), n.Push.Reconcile(ctx), n.forgetExpired(ctx))
 		},
 		Mail: n.Mail.Send,
+		Push: n.Push.Send,
 	}, queue.WorkerConfig{Concurrency: n.Options.Concurrency, ReconcileEvery: n.Options.ReconcileEvery, Log: n.Log})
 }
 
@@ -302,4 +313,22 @@ func instanceInfo(c config.Instance) (client.InstanceInfo, error) {
 		}
 	}
 	return info, nil
+}
+
+// openPush loads the node's VAPID key (made on first start) and sets up
+// the Web Push outbox: each notification's push messages are written with
+// it and enqueued after the commit.
+func (n *Node) openPush(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger) error {
+	subject := cfg.PublicURL
+	if cfg.ContactEmail != "" {
+		subject = "mailto:" + cfg.ContactEmail
+	}
+	vapid, err := webpush.LoadVAPID(ctx, n.Store, subject)
+	if err != nil {
+		return err
+	}
+	n.Push = &webpush.Outbox{Store: n.Store, VAPID: vapid, Client: n.Federator.Client, Tasks: n.Queue,
+		Icon: cfg.PublicURL + "/static/favicon.svg", Policy: opts.Push, Log: log}
+	n.Store.SetPushQueue(n.Queue)
+	return nil
 }

@@ -64,6 +64,9 @@ var FastDelivery = federation.DeliveryPolicy{
 	UnreachableAfter: 5, ProbeEvery: time.Second, Timeout: 5 * time.Second,
 }
 
+// FastPush retries Web Push within seconds.
+var FastPush = mail.RetryPolicy{BaseDelay: 200 * time.Millisecond, MaxDelay: 2 * time.Second, GiveUpAfter: time.Hour}
+
 // FastMail retries mail within seconds.
 var FastMail = mail.RetryPolicy{BaseDelay: 200 * time.Millisecond, MaxDelay: 2 * time.Second, GiveUpAfter: time.Hour}
 
@@ -112,7 +115,7 @@ func (n *Node) start(ln net.Listener) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	nd, err := node.Open(ctx, n.cfg, node.Options{Delivery: FastDelivery, ReconcileEvery: time.Second, Concurrency: 8,
-		Mail: FastMail}, testLogger())
+		Mail: FastMail, Push: FastPush}, testLogger())
 	if err != nil {
 		ln.Close()
 		n.t.Fatalf("start node: %v", err)

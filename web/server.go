@@ -63,6 +63,8 @@ type Deps struct {
 	OAuth *oauth.Service
 	// Instance is how the node presents itself to Mastodon apps.
 	Instance client.InstanceInfo
+	// PushKey is the node's VAPID public key (Web Push).
+	PushKey string
 	// Streams carries committed changes to the streaming API.
 	Streams *streaming.Bus
 	// TrustedProxies are the CIDRs whose X-Forwarded-For gives the client
@@ -109,8 +111,8 @@ func New(d Deps) *Server {
 
 	(&client.API{Store: d.Store, Links: d.Links, Accounts: d.Accounts, Outbox: d.Outbox, Federator: d.Federator,
 		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version, Streams: d.Streams,
-		Instance: d.Instance,
-		Extra:    tokens.AppRoutes}).Routes(cors)
+		Instance: d.Instance, PushKey: d.PushKey,
+		Extra: tokens.AppRoutes}).Routes(cors)
 	// Unknown paths under /api/ and /oauth/ are JSON errors, never a page.
 	cors.Handle("/api/*", http.HandlerFunc(jsonNotFound))
 	for _, p := range []string{"/api/*", "/oauth/token", "/oauth/revoke", "/.well-known/*", "/nodeinfo/2.1"} {

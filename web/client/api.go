@@ -39,6 +39,9 @@ type API struct {
 	// Streams carries the node's committed changes to the streaming API
 	// (Redis pub/sub, shared by every serve process).
 	Streams *streaming.Bus
+	// PushKey is the node's VAPID public key, which browsers and apps
+	// subscribe to Web Push with.
+	PushKey string
 	// Instance is how the node presents itself to apps.
 	Instance InstanceInfo
 	// Version is the software version /api/v1/instance reports.
@@ -129,6 +132,10 @@ func (api *API) Routes(r chi.Router) {
 		r.Post("/notifications/clear", auth.User("write:notifications", api.apiClearNotifications))
 		r.Get("/notifications/{id}", auth.User("read:notifications", api.apiNotification))
 		r.Post("/notifications/{id}/dismiss", auth.User("write:notifications", api.apiDismissNotification))
+		r.Post("/push/subscription", auth.User("push", api.apiCreatePushSubscription))
+		r.Get("/push/subscription", auth.User("push", api.apiPushSubscription))
+		r.Put("/push/subscription", auth.User("push", api.apiUpdatePushSubscription))
+		r.Delete("/push/subscription", auth.User("push", api.apiDeletePushSubscription))
 		r.Get("/markers", auth.User("read:statuses", api.apiMarkers))
 		r.Post("/markers", auth.User("write:statuses", api.apiSetMarkers))
 		r.Get("/directory", auth.Scope("read:accounts", api.apiDirectory))

@@ -170,6 +170,7 @@ func (api *API) apiInstanceV2(w http.ResponseWriter, r *http.Request) {
 		"languages":   []string{"fr", "en"},
 		"configuration": map[string]any{
 			"urls":              map[string]any{"streaming": api.streamingURL(), "status": nil},
+			"vapid":             map[string]any{"public_key": api.PushKey},
 			"accounts":          map[string]any{"max_featured_tags": maxFeaturedTags, "max_pinned_statuses": store.MaxPins},
 			"statuses":          statusesConfiguration(),
 			"media_attachments": mediaAttachmentsConfiguration(),
