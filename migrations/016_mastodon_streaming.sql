@@ -27,3 +27,24 @@ create table push_messages (
   sent_at         timestamptz
 );
 create index push_messages_due on push_messages (next_at) where state = 'pending';
+
+-- Keyword filters (Mastodon's /api/v2/filters), applied by the client API
+-- to the timelines, threads, profiles and notifications of their contexts.
+create table filters (
+  id         bigserial primary key,
+  account_id bigint not null references accounts(id) on delete cascade,
+  title      text not null,
+  context    text[] not null,
+  action     text not null default 'warn' check (action in ('warn', 'hide')),
+  expires_at timestamptz,
+  created_at timestamptz not null default now()
+);
+create index filters_account on filters (account_id);
+
+create table filter_keywords (
+  id         bigserial primary key,
+  filter_id  bigint not null references filters(id) on delete cascade,
+  keyword    text not null,
+  whole_word boolean not null default true
+);
+create index filter_keywords_filter on filter_keywords (filter_id);

@@ -62,6 +62,11 @@ func (api *API) Routes(r chi.Router) {
 	r.Route("/api/v2", func(r chi.Router) {
 		r.Use(middleware.Timeout(requestTimeout), api.Auth.Authenticate, api.limitWrites)
 		r.Get("/instance", api.apiInstanceV2)
+		r.Get("/filters", auth.User("read:filters", api.apiFilters))
+		r.Post("/filters", auth.User("write:filters", api.apiSaveFilter(true)))
+		r.Get("/filters/{id}", auth.User("read:filters", api.apiFilter))
+		r.Put("/filters/{id}", auth.User("write:filters", api.apiSaveFilter(false)))
+		r.Delete("/filters/{id}", auth.User("write:filters", api.apiDeleteFilter))
 		r.Get("/search", auth.Scope("read:search", api.apiSearch))
 		r.Get("/notifications", auth.User("read:notifications", api.apiGroupedNotifications))
 		r.Get("/notifications/unread_count", auth.User("read:notifications", api.apiUnreadCount))

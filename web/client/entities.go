@@ -152,6 +152,8 @@ type statusJSON struct {
 	Application        *applicationJSON `json:"application"`
 	GroupID            *string          `json:"group_id"`
 	Reblog             *statusJSON      `json:"reblog"`
+	// Filtered names the reader's warning filters the status matches.
+	Filtered []filterResultJSON `json:"filtered,omitempty"`
 }
 
 // mentionJSON is Mastodon's Status.Mention.
@@ -193,10 +195,12 @@ type statusPage struct {
 	tags      map[int64][]string
 	accounts  map[int64]accountJSON
 	links     ap.Links
+	// filters are the reader's filters of the list's context.
+	filters []activeFilter
 }
 
 func (api *API) newStatusPage(ctx context.Context, viewer int64, objs []*store.Object) *statusPage {
-	sp := &statusPage{viewer: viewer, links: api.Links}
+	sp := &statusPage{viewer: viewer, links: api.Links, filters: api.viewerFilters(ctx, viewer)}
 	var shareURIs []string
 	for _, o := range objs {
 		if o.Type == store.ShareType {
@@ -261,12 +265,20 @@ func (sp *statusPage) entity(o *store.Object) (statusJSON, bool) {
 		if shared == nil {
 			return statusJSON{}, false
 		}
-		inner, _ := sp.entity(shared)
+		inner, ok := sp.entity(shared)
+		if !ok {
+			return statusJSON{}, false // the shared post is hidden by a filter
+		}
 		st := sp.bare(o)
 		st.URL, st.Visibility, st.Reblog = o.URI, store.ObjPublic, &inner
 		return st, true
 	}
+	hidden, filtered := applyFilters(sp.filters, o)
+	if hidden {
+		return statusJSON{}, false
+	}
 	st := sp.bare(o)
+	st.Filtered = filtered
 	st.Content, st.Visibility, st.EditedAt, st.Sensitive = o.Content, o.Visibility, o.Updated, o.Sensitive
 	st.SpoilerText = o.Summary // plain text, as in Mastodon's API
 	if st.URL == "" {
@@ -369,7 +381,7 @@ func (api *API) authorOf(ctx context.Context, o *store.Object) *store.Actor {
 // statusEntities converts a page of statuses for the request's reader,
 // leaving out shares of posts that are gone.
 func (api *API) statusEntities(r *http.Request, objs []*store.Object) []statusJSON {
-	sp := api.newStatusPage(r.Context(), viewerID(r), objs)
+	sp := api.newStatusPage(requestFilterContext(r), viewerID(r), objs)
 	out := make([]statusJSON, 0, len(objs))
 	for _, o := range objs {
 		if st, ok := sp.entity(o); ok {

@@ -168,7 +168,7 @@ func notificationRefs(list []store.Notification) (objects, actors, groups []int6
 }
 
 func (api *API) notificationEntities(r *http.Request, list []store.Notification) []notificationJSON {
-	return api.notificationEntitiesFor(r.Context(), viewerID(r), list)
+	return api.notificationEntitiesFor(requestFilterContext(r), viewerID(r), list)
 }
 
 // notificationEntitiesFor converts notifications for a viewer (a stream's
@@ -360,7 +360,7 @@ func (api *API) apiGroupedNotifications(w http.ResponseWriter, r *http.Request) 
 			groupIDs = append(groupIDs, g.GroupID)
 		}
 	}
-	np := api.newNotificationPage(r.Context(), viewerID(r), objectIDs, actorIDs, groupIDs)
+	np := api.newNotificationPage(requestFilterContext(r), viewerID(r), objectIDs, actorIDs, groupIDs)
 	out := groupedNotificationsJSON{Accounts: []accountJSON{}, Statuses: []statusJSON{}, NotificationGroups: []notificationGroupJSON{}}
 	seenAccount, seenStatus := map[int64]bool{}, map[int64]bool{}
 	for _, g := range groups {

@@ -189,7 +189,7 @@ func (c *streamConn) notificationEvents(ctx context.Context, ch store.Change, su
 	if err != nil || strings.HasPrefix(n.Type, store.ArchipelPrefix) || c.api.hiddenAuthor(ctx, c.viewer, n.From) {
 		return nil
 	}
-	list := c.api.notificationEntitiesFor(ctx, c.viewer, []store.Notification{n})
+	list := c.api.notificationEntitiesFor(withFilterContext(ctx, "notifications"), c.viewer, []store.Notification{n})
 	if len(list) == 0 {
 		return nil
 	}
@@ -223,14 +223,23 @@ func (c *streamConn) statusEvents(ctx context.Context, ch store.Change, subs []s
 	if c.api.hiddenAuthor(ctx, c.viewer, o.AttributedTo) || c.api.hiddenAuthor(ctx, c.viewer, post.AttributedTo) {
 		return nil
 	}
-	var payload []byte
-	render := func() string {
-		if payload == nil {
-			if st, ok := c.api.statusEntityFor(ctx, c.viewer, o); ok {
-				payload, _ = json.Marshal(st)
-			}
+	// Rendered once per filter context: the viewer's filters of the home
+	// and public contexts may differ.
+	payloads := map[string]string{}
+	render := func(s stream) string {
+		where := "public"
+		if s.Name == streamUser || s.Name == streamList {
+			where = "home"
 		}
-		return string(payload)
+		p, done := payloads[where]
+		if !done {
+			if st, ok := c.api.statusEntityFor(withFilterContext(ctx, where), c.viewer, o); ok {
+				raw, _ := json.Marshal(st)
+				p = string(raw)
+			}
+			payloads[where] = p
+		}
+		return p
 	}
 	event := "update"
 	if ch.Kind == store.ChangeStatusUpdate {
@@ -249,7 +258,7 @@ func (c *streamConn) statusEvents(ctx context.Context, ch store.Change, subs []s
 		if !c.api.streamHas(ctx, s, c.viewer, o) {
 			continue
 		}
-		if p := render(); p != "" {
+		if p := render(s); p != "" {
 			out = append(out, streamEvent{Stream: s.ids(), Event: event, Payload: p})
 		}
 	}
