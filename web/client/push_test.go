@@ -158,10 +158,13 @@ func checkVAPID(header, origin string) error {
 		}
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(key)
-	if err != nil || len(raw) != 65 {
+	if err != nil {
+		return errors.New("k is not base64url")
+	}
+	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), raw)
+	if err != nil {
 		return errors.New("k is not a P-256 point")
 	}
-	pub := &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(raw[1:33]), Y: new(big.Int).SetBytes(raw[33:])}
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return errors.New("t is not a JWT")
@@ -303,7 +306,9 @@ func TestWebPush(t *testing.T) {
 	}
 
 	// The push service says the subscription is gone: the node forgets it.
-	res = bob.API("PUT", "/push/subscription", map[string]any{"data": map[string]any{"policy": "all"}})
+	if res := bob.API("PUT", "/push/subscription", map[string]any{"data": map[string]any{"policy": "all"}}); res.Status != 200 {
+		t.Fatalf("policy back to all: %d", res.Status)
+	}
 	br.mu.Lock()
 	br.fail = []int{http.StatusGone}
 	br.mu.Unlock()
