@@ -176,13 +176,12 @@ func (s *Store) notifyAll(ctx context.Context, n Notification, recipients string
 	}); err != nil {
 		return err
 	}
+	ids := make([]int64, 0, len(list))
 	for _, c := range list {
 		s.changed(ctx, Change{Kind: ChangeNotification, NotificationID: c.id, Recipient: c.recipient})
-		if err := s.queuePushes(ctx, c.id); err != nil {
-			return err
-		}
+		ids = append(ids, c.id)
 	}
-	return nil
+	return s.queuePushes(ctx, ids)
 }
 
 // Unnotify takes back the notifications of an event that was undone (an

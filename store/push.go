@@ -105,20 +105,23 @@ type PushQueue interface {
 // their transaction has committed. Call it once, before the store is used.
 func (s *Store) SetPushQueue(q PushQueue) { s.pushes = q }
 
-// queuePushes writes, in the notification's transaction, one push message
-// for each subscription of its recipient that wants its type from its
-// author, and enqueues them after the commit.
-func (s *Store) queuePushes(ctx context.Context, notificationID int64) error {
+// queuePushes writes, in the notifications' transaction, one push message
+// for each subscription of each recipient that wants the type from its
+// author (one statement for all), and enqueues them after the commit.
+func (s *Store) queuePushes(ctx context.Context, notificationIDs []int64) error {
+	if len(notificationIDs) == 0 {
+		return nil
+	}
 	rows, err := s.db.Query(ctx, `insert into push_messages (subscription_id, notification_id)
 		select ps.id, n.id from notifications n
 		join accounts ac on ac.actor_id = n.recipient_id
 		join push_subscriptions ps on ps.account_id = ac.id
-		where n.id = $1 and n.type = any(ps.alerts) and (ps.policy = 'all'
+		where n.id = any($1) and n.type = any(ps.alerts) and (ps.policy = 'all'
 		  or (ps.policy = 'followed' and exists (select 1 from follows f where f.follower_id = n.recipient_id
 		      and f.followee_id = n.from_id and f.state = 'accepted'))
 		  or (ps.policy = 'follower' and exists (select 1 from follows f where f.follower_id = n.from_id
 		      and f.followee_id = n.recipient_id and f.state = 'accepted')))
-		returning id`, notificationID)
+		returning id`, notificationIDs)
 	if err != nil {
 		return err
 	}
