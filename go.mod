@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/buckket/go-blurhash v1.1.0
+	github.com/coder/websocket v1.8.15
 	github.com/coreos/go-oidc/v3 v3.21.0
 	github.com/disintegration/imaging v1.6.2
 	github.com/dunglas/httpsfv v1.1.2

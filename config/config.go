@@ -94,6 +94,17 @@ type Config struct {
 	// the public URL is plain http on localhost.
 	Dev bool
 	Identity
+	Instance
+}
+
+// Instance is how the node presents itself to Mastodon apps
+// (/api/v1/instance, /api/v2/instance): empty fields fall back to the host.
+type Instance struct {
+	Title        string
+	Description  string
+	ContactEmail string
+	// RulesFile holds the server rules, one a line.
+	RulesFile string
 }
 
 // Identity is how people sign up and sign in: the sign-up mode, mail, single
@@ -182,6 +193,10 @@ func (c *Config) settings() []setting {
 		{"storage-url", "ARCHIPEL_STORAGE_URL", "", "where file contents go: file:///path, or s3://bucket[/prefix]?endpoint=host:port&region=r (default: the files folder of the data dir)", &c.StorageURL},
 		{"s3-access-key", "ARCHIPEL_S3_ACCESS_KEY", "", "access key for an s3:// storage URL", &c.S3AccessKey},
 		{"s3-secret-key", "ARCHIPEL_S3_SECRET_KEY", "", "secret key for an s3:// storage URL (prefer the environment variable: flags show in process lists)", &c.S3SecretKey},
+		{"instance-title", "ARCHIPEL_INSTANCE_TITLE", "", "the node's name in Mastodon apps (default: its host)", &c.Title},
+		{"instance-description", "ARCHIPEL_INSTANCE_DESCRIPTION", "", "one paragraph on the node, for Mastodon apps' server picker", &c.Description},
+		{"contact-email", "ARCHIPEL_CONTACT_EMAIL", "", "address people write to about the node (/api/v2/instance contact)", &c.ContactEmail},
+		{"rules-file", "ARCHIPEL_RULES_FILE", "", "text file of the node's rules, one a line (/api/v1/instance/rules)", &c.RulesFile},
 		{"inbox-rate-per-host", "ARCHIPEL_INBOX_RATE_PER_HOST", ftoa(DefaultInboxRate.PerSecond), "activities per second each remote host may deliver, shared by all processes of the node (0: no limit)", &c.inboxRate},
 		{"inbox-burst", "ARCHIPEL_INBOX_BURST", strconv.Itoa(DefaultInboxRate.Burst), "activities a remote host may deliver at once above its rate", &c.inboxBurst},
 		{"api-rate", "ARCHIPEL_API_RATE", ftoa(DefaultAPIRate.PerSecond), "writes per second each account may make through the client API, shared by all processes of the node (0: no limit)", &c.apiRate},

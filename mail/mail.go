@@ -149,7 +149,7 @@ func (o *Outbox) Send(ctx context.Context, id int64, attempt int) error {
 		o.log().Warn("mail given up", "mail", m.ID, "kind", m.Kind, "err", err)
 		return o.Store.MarkMailDead(ctx, m.ID, reason)
 	}
-	next := time.Now().Add(policy.delay(attempt))
+	next := time.Now().Add(policy.Delay(attempt))
 	o.log().Info("mail failed; will retry", "mail", m.ID, "attempt", attempt, "next", next, "err", err)
 	if err := o.Store.MarkMailRetry(ctx, m.ID, next, reason); err != nil {
 		return err
@@ -162,9 +162,9 @@ func (o *Outbox) Send(ctx context.Context, id int64, attempt int) error {
 	return nil
 }
 
-// delay is the wait after the given attempt failed: doubling, capped, with
+// Delay is the wait after the given attempt failed: doubling, capped, with
 // jitter so that messages failing together do not retry together.
-func (p RetryPolicy) delay(attempt int) time.Duration {
+func (p RetryPolicy) Delay(attempt int) time.Duration {
 	d := p.BaseDelay << min(attempt, 20)
 	if d <= 0 || d > p.MaxDelay {
 		d = p.MaxDelay

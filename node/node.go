@@ -6,9 +6,12 @@ package node
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -30,8 +33,11 @@ import (
 	"github.com/archipel-social/archipel/sso"
 	"github.com/archipel-social/archipel/storage"
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/streaming"
 	"github.com/archipel-social/archipel/web"
+	"github.com/archipel-social/archipel/web/client"
 	"github.com/archipel-social/archipel/web/ratelimit"
+	"github.com/archipel-social/archipel/webpush"
 )
 
 // Options are the settings that are not configuration: tests make delivery
@@ -47,6 +53,8 @@ type Options struct {
 	WritesPerAccount float64
 	// Mail is the retry policy of outgoing mail (zero: the default).
 	Mail mail.RetryPolicy
+	// Push is the retry policy of Web Push messages (zero: the default).
+	Push mail.RetryPolicy
 }
 
 // fileTimeout bounds one document transfer between nodes (1 GiB at about
@@ -73,7 +81,12 @@ type Node struct {
 	Processor *inbox.Processor
 	Queue     *queue.Queue
 	Redis     redis.UniversalClient
-	Web       *web.Server
+	// Push sends the Web Push messages of notifications.
+	Push *webpush.Outbox
+	// Streams carries committed changes between the node's processes, for
+	// the streaming API.
+	Streams *streaming.Bus
+	Web     *web.Server
 }
 
 // Open connects to PostgreSQL and Redis, migrates the schema and makes sure
@@ -112,6 +125,8 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 	}
 	n := &Node{Config: cfg, Options: opts, Log: log, Pool: pool, Store: store.New(pool), Links: ap.NewLinks(cfg.PublicURL), Redis: rdb}
 	n.Queue = queue.New(rdb, cfg.QueuePrefix)
+	n.Streams = streaming.NewBus(rdb, cfg.QueuePrefix, log)
+	n.Store.SetChangeSink(n.Streams)
 	userAgent := "Archipel/" + web.Version + " (+" + cfg.PublicURL + ")"
 	blobs, err := storage.Open(ctx, cfg.StorageURL, cfg.DataDir, cfg.S3AccessKey, cfg.S3SecretKey)
 	if err != nil {
@@ -147,12 +162,21 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 			RedirectURL: cfg.PublicURL + "/login/sso/callback", TrustEmail: cfg.OIDCTrustEmail,
 			HTTP: federation.NewHTTPClient(federation.ClientConfig{AllowPrivate: allowPrivate, UserAgent: userAgent})})
 	}
+	if err := n.openPush(ctx, cfg, opts, log); err != nil {
+		n.Close()
+		return nil, err
+	}
 	n.Processor = &inbox.Processor{Store: n.Store, Federator: n.Federator, Outbox: n.Outbox, Links: n.Links, Log: log}
 	if err := n.ensureInstanceActor(ctx); err != nil {
 		n.Close()
 		return nil, err
 	}
 	if err := n.ensureEd25519Keys(ctx); err != nil {
+		n.Close()
+		return nil, err
+	}
+	instance, err := instanceInfo(cfg.Instance)
+	if err != nil {
 		n.Close()
 		return nil, err
 	}
@@ -173,6 +197,9 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		MetricsAllow:      metricsAllow,
 		Pages:             n.pages(),
 		OAuth:             n.OAuth,
+		Streams:           n.Streams,
+		Instance:          instance,
+		PushKey:           n.Push.VAPID.PublicKey(),
 		TrustedProxies:    trustedProxies(cfg),
 		ObservatoryPublic: cfg.ObservatoryPublic,
 		WriteLimiter:      ratelimit.New(rdb, cfg.QueuePrefix, ratelimit.APIWrites, apiRate.PerSecond, apiRate.Burst, limited, log),
@@ -198,9 +225,10 @@ func (n *Node) RunWorker(ctx context.Context) error {
 		Process: n.Processor.Process,
 		Reconcile: func(ctx context.Context) error {
 			return errors.Join(n.Federator.Reconcile(ctx, n.Queue, n.Queue.EnqueueProcess, n.Options.Delivery),
-				n.NotifyMail.Run(ctx), n.Mail.Reconcile(ctx), n.forgetExpired(ctx))
+				n.NotifyMail.Run(ctx), n.Mail.Reconcile(ctx), n.Push.Reconcile(ctx), n.forgetExpired(ctx))
 		},
 		Mail: n.Mail.Send,
+		Push: n.Push.Send,
 	}, queue.WorkerConfig{Concurrency: n.Options.Concurrency, ReconcileEvery: n.Options.ReconcileEvery, Log: n.Log})
 }
 
@@ -288,6 +316,9 @@ func (n *Node) ensureEd25519Keys(ctx context.Context) error {
 
 // Close releases the connections.
 func (n *Node) Close() {
+	if n.Streams != nil {
+		n.Streams.Close()
+	}
 	if n.Redis != nil {
 		n.Redis.Close()
 	}
@@ -303,4 +334,41 @@ func override(r config.Rate, perSecond float64) config.Rate {
 		r.PerSecond = 0
 	}
 	return r
+}
+
+// instanceInfo reads how the node presents itself, its rules from
+// ARCHIPEL_RULES_FILE (one a line, blank lines skipped).
+func instanceInfo(c config.Instance) (client.InstanceInfo, error) {
+	info := client.InstanceInfo{Title: c.Title, Description: c.Description, ContactEmail: c.ContactEmail}
+	if c.RulesFile == "" {
+		return info, nil
+	}
+	raw, err := os.ReadFile(c.RulesFile)
+	if err != nil {
+		return info, fmt.Errorf("rules file: %w", err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			info.Rules = append(info.Rules, line)
+		}
+	}
+	return info, nil
+}
+
+// openPush loads the node's VAPID key (made on first start) and sets up
+// the Web Push outbox: each notification's push messages are written with
+// it and enqueued after the commit.
+func (n *Node) openPush(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger) error {
+	subject := cfg.PublicURL
+	if cfg.ContactEmail != "" {
+		subject = "mailto:" + cfg.ContactEmail
+	}
+	vapid, err := webpush.LoadVAPID(ctx, n.Store, subject)
+	if err != nil {
+		return err
+	}
+	n.Push = &webpush.Outbox{Store: n.Store, VAPID: vapid, Client: n.Federator.Client, Tasks: n.Queue,
+		Icon: cfg.PublicURL + "/static/favicon.svg", Policy: opts.Push, Log: log}
+	n.Store.SetPushQueue(n.Queue)
+	return nil
 }

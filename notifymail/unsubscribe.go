@@ -54,7 +54,7 @@ func mac(key []byte, payload string) string {
 }
 
 func (m *Mailer) key(ctx context.Context) ([]byte, error) {
-	v, err := m.Store.SettingOnce(ctx, settingUnsubscribeKey, func() string { return hex.EncodeToString(randomKey()) })
+	v, err := m.Store.SetSettingOnce(ctx, settingUnsubscribeKey, hex.EncodeToString(randomKey()))
 	if err != nil {
 		return nil, err
 	}

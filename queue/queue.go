@@ -23,6 +23,7 @@ const (
 	TaskProcess   = "process"
 	TaskReconcile = "reconcile"
 	TaskMail      = "mail"
+	TaskPush      = "push"
 )
 
 // Queue enqueues the node's tasks in its own queues (named after Prefix, so
@@ -45,6 +46,7 @@ func (q *Queue) DeliverQueue() string { return q.name("deliver") }
 func (q *Queue) InboxQueue() string   { return q.name("inbox") }
 func (q *Queue) CronQueue() string    { return q.name("cron") }
 func (q *Queue) MailQueue() string    { return q.name("mail") }
+func (q *Queue) PushQueue() string    { return q.name("push") }
 
 // Attempts are part of the task id so that the task of the next attempt is
 // not refused as a duplicate of the one running now, while two enqueues of
@@ -81,12 +83,23 @@ func (q *Queue) clearFinished(queue, id string) bool {
 // EnqueueMail schedules attempt number attempt of an outgoing mail at at;
 // like deliveries, the attempt is part of the task id.
 func (q *Queue) EnqueueMail(ctx context.Context, id int64, attempt int, at time.Time) error {
+	return q.enqueueAttempt(ctx, TaskMail, q.MailQueue(), "m", id, attempt, at)
+}
+
+// EnqueuePush schedules attempt number attempt of a Web Push message at at.
+func (q *Queue) EnqueuePush(ctx context.Context, id int64, attempt int, at time.Time) error {
+	return q.enqueueAttempt(ctx, TaskPush, q.PushQueue(), "w", id, attempt, at)
+}
+
+// enqueueAttempt enqueues one attempt at a row of a durable outbox (mail,
+// push), under a task id made of the row and the attempt.
+func (q *Queue) enqueueAttempt(ctx context.Context, taskType, queue, idPrefix string, id int64, attempt int, at time.Time) error {
 	payload := []byte(strconv.FormatInt(id, 10) + " " + strconv.Itoa(attempt))
-	taskID := "m" + strconv.FormatInt(id, 10) + "." + strconv.Itoa(attempt)
-	task := asynq.NewTask(TaskMail, payload, asynq.MaxRetry(0))
-	opts := []asynq.Option{asynq.Queue(q.MailQueue()), asynq.TaskID(taskID), asynq.ProcessAt(at)}
+	taskID := idPrefix + strconv.FormatInt(id, 10) + "." + strconv.Itoa(attempt)
+	task := asynq.NewTask(taskType, payload, asynq.MaxRetry(0))
+	opts := []asynq.Option{asynq.Queue(queue), asynq.TaskID(taskID), asynq.ProcessAt(at)}
 	_, err := q.client.EnqueueContext(ctx, task, opts...)
-	if errors.Is(err, asynq.ErrTaskIDConflict) && q.clearFinished(q.MailQueue(), taskID) {
+	if errors.Is(err, asynq.ErrTaskIDConflict) && q.clearFinished(queue, taskID) {
 		_, err = q.client.EnqueueContext(ctx, task, opts...)
 	}
 	return ignoreDuplicate(err)
@@ -127,6 +140,8 @@ type Handlers struct {
 	Reconcile func(ctx context.Context) error
 	// Mail sends attempt number attempt of an outgoing mail (nil: none).
 	Mail func(ctx context.Context, id int64, attempt int) error
+	// Push sends attempt number attempt of a Web Push message (nil: none).
+	Push func(ctx context.Context, id int64, attempt int) error
 }
 
 // WorkerConfig sizes the worker.
@@ -154,7 +169,7 @@ func (q *Queue) Run(ctx context.Context, h Handlers, cfg WorkerConfig) error {
 	srv := asynq.NewServerFromRedisClient(q.rdb, asynq.Config{
 		Concurrency: cfg.Concurrency,
 		// Inbound processing first: it is what users are waiting to see.
-		Queues:                   map[string]int{q.InboxQueue(): 6, q.DeliverQueue(): 3, q.MailQueue(): 2, q.CronQueue(): 1},
+		Queues:                   map[string]int{q.InboxQueue(): 6, q.DeliverQueue(): 3, q.MailQueue(): 2, q.PushQueue(): 2, q.CronQueue(): 1},
 		DelayedTaskCheckInterval: time.Second,
 		TaskCheckInterval:        200 * time.Millisecond,
 		ShutdownTimeout:          5 * time.Second,
@@ -181,13 +196,16 @@ func (q *Queue) Run(ctx context.Context, h Handlers, cfg WorkerConfig) error {
 		return h.Process(ctx, id)
 	})
 	mux.HandleFunc(TaskReconcile, func(ctx context.Context, t *asynq.Task) error { return h.Reconcile(ctx) })
-	if h.Mail != nil {
-		mux.HandleFunc(TaskMail, func(ctx context.Context, t *asynq.Task) error {
+	for taskType, send := range map[string]func(context.Context, int64, int) error{TaskMail: h.Mail, TaskPush: h.Push} {
+		if send == nil {
+			continue
+		}
+		mux.HandleFunc(taskType, func(ctx context.Context, t *asynq.Task) error {
 			id, attempt, err := ParseDelivery(t.Payload())
 			if err != nil {
 				return fmt.Errorf("%w: %v", asynq.SkipRetry, err)
 			}
-			return h.Mail(ctx, id, attempt)
+			return send(ctx, id, attempt)
 		})
 	}
 	if err := srv.Start(mux); err != nil {
@@ -221,7 +239,7 @@ func (q *Queue) Run(ctx context.Context, h Handlers, cfg WorkerConfig) error {
 func (q *Queue) Depth() (map[string]int, error) {
 	insp := asynq.NewInspectorFromRedisClient(q.rdb)
 	out := map[string]int{}
-	for _, name := range []string{q.DeliverQueue(), q.InboxQueue(), q.MailQueue(), q.CronQueue()} {
+	for _, name := range []string{q.DeliverQueue(), q.InboxQueue(), q.MailQueue(), q.PushQueue(), q.CronQueue()} {
 		info, err := insp.GetQueueInfo(name)
 		if err != nil {
 			continue // a queue that never had a task does not exist yet

@@ -156,12 +156,33 @@ func (s *Store) notifyAll(ctx context.Context, n Notification, recipients string
 	if repeatableTypes[n.Type] || strings.HasPrefix(n.Type, ArchipelPrefix) {
 		onConflict = `do update set id = nextval(pg_get_serial_sequence('notifications', 'id')), created_at = now()`
 	}
-	_, err := s.db.Exec(ctx, `insert into notifications (recipient_id, type, from_id, object_id, group_id, dedup_key, group_key)
+	if _, inTx := s.db.(pgx.Tx); !inTx {
+		// The notification and its push messages land together.
+		return s.Tx(ctx, func(tx *Store) error { return tx.notifyAll(ctx, n, recipients, arg) })
+	}
+	rows, err := s.db.Query(ctx, `insert into notifications (recipient_id, type, from_id, object_id, group_id, dedup_key, group_key)
 		select distinct a.id, $2, $3::bigint, $4::bigint, $5::bigint, $6, $7 from (`+recipients+`) r(id) join actors a on a.id = r.id
 		where a.local and a.type = 'Person' and a.id <> $3
-		on conflict (recipient_id, dedup_key) `+onConflict,
+		on conflict (recipient_id, dedup_key) `+onConflict+` returning id, recipient_id`,
 		arg, n.Type, n.From, nullID(n.ObjectID), nullID(n.GroupID), n.dedupKey(), n.groupKey(time.Now()))
-	return err
+	if err != nil {
+		return err
+	}
+	type created struct{ id, recipient int64 }
+	var list []created
+	var c created
+	if _, err = pgx.ForEachRow(rows, []any{&c.id, &c.recipient}, func() error {
+		list = append(list, c)
+		return nil
+	}); err != nil {
+		return err
+	}
+	ids := make([]int64, 0, len(list))
+	for _, c := range list {
+		s.changed(ctx, Change{Kind: ChangeNotification, NotificationID: c.id, Recipient: c.recipient})
+		ids = append(ids, c.id)
+	}
+	return s.queuePushes(ctx, ids)
 }
 
 // Unnotify takes back the notifications of an event that was undone (an

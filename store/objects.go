@@ -61,6 +61,9 @@ func (s *Store) CreateObject(ctx context.Context, o *Object) (created bool, err 
 	if err = notFoundOr(err); err == ErrNotFound {
 		return false, nil
 	}
+	if err == nil && (IsPostType(o.Type) || o.Type == ShareType) {
+		s.changed(ctx, Change{Kind: ChangeStatus, ObjectID: o.ID})
+	}
 	return err == nil, err
 }
 
@@ -84,6 +87,9 @@ func (s *Store) UpdateObject(ctx context.Context, o *Object) error {
 		update objects set name = $2, summary = $3, content = $4, raw = coalesce($5, raw),
 		updated = $6, sensitive = $7, language = coalesce(nullif($8, ''), language) where id = $1`,
 		o.ID, o.Name, o.Summary, o.Content, nullJSON(o.Raw), o.Updated, o.Sensitive, o.Language)
+	if err == nil {
+		s.changed(ctx, Change{Kind: ChangeStatusUpdate, ObjectID: o.ID})
+	}
 	return err
 }
 
@@ -111,6 +117,9 @@ func (s *Store) DeleteObject(ctx context.Context, id int64) error {
 	_, err := s.db.Exec(ctx, `with gone as (delete from notifications where object_id = $1)
 		update objects set deleted_at = coalesce(deleted_at, now()), content = '', name = '',
 		summary = '', raw = null where id = $1`, id)
+	if err == nil {
+		s.changed(ctx, Change{Kind: ChangeDelete, ObjectID: id})
+	}
 	return err
 }
 

@@ -24,12 +24,13 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	return err
 }
 
-// SettingOnce reads a setting that is made once and never changes (a key):
-// the first process to ask writes make's value, every other reads it.
-func (s *Store) SettingOnce(ctx context.Context, key string, make func() string) (string, error) {
-	var value string
-	err := s.db.QueryRow(ctx, `with ins as (insert into settings (key, value) values ($1, $2)
-		on conflict (key) do nothing returning value)
-		select value from ins union all select value from settings where key = $1 limit 1`, key, make()).Scan(&value)
+// SetSettingOnce writes a setting unless it exists, and returns the value
+// that holds: of several processes racing, the first wins for all.
+func (s *Store) SetSettingOnce(ctx context.Context, key, value string) (string, error) {
+	_, err := s.db.Exec(ctx, `insert into settings (key, value) values ($1, $2) on conflict (key) do nothing`, key, value)
+	if err != nil {
+		return "", err
+	}
+	err = s.db.QueryRow(ctx, `select value from settings where key = $1`, key).Scan(&value)
 	return value, err
 }

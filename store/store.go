@@ -40,6 +40,10 @@ type Store struct {
 	// afterCommit collects what the transaction's callers want done once it
 	// has committed (enqueue the tasks of the rows it wrote).
 	afterCommit *[]func(context.Context)
+	// changes receives the committed changes (nil: nobody listens).
+	changes ChangeSink
+	// pushes enqueues the Web Push messages written (nil: none).
+	pushes PushQueue
 }
 
 // New wraps a pool.
@@ -56,7 +60,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	}
 	var after []func(context.Context)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return fn(&Store{pool: s.pool, db: tx, afterCommit: &after})
+		return fn(&Store{pool: s.pool, db: tx, afterCommit: &after, changes: s.changes, pushes: s.pushes})
 	})
 	if err != nil {
 		return err

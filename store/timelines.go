@@ -45,3 +45,23 @@ func (s *Store) PublicTimeline(ctx context.Context, f TimelineFilter, p Page) ([
 		p.MaxID, p.lower(), p.Limit, f.WithReplies, f.LocalOnly, f.RemoteOnly, normaliseTags(f.AnyTags), all,
 		normaliseTags(f.NoneTags), f.OnlyMedia)
 }
+
+// only is the page that holds exactly the object id, so that "is this post
+// in that timeline?" asks the timeline's own query, not a second copy of
+// its rule.
+func only(id int64) Page { return Page{MaxID: id + 1, SinceID: id - 1, Limit: 1} }
+
+// InHomeTimeline tells whether an object is in an actor's home timeline
+// (HomeTimeline's rule), for the streaming API's user stream.
+func (s *Store) InHomeTimeline(ctx context.Context, actorID, objectID int64) (bool, error) {
+	list, err := s.HomeTimeline(ctx, actorID, only(objectID))
+	return len(list) == 1, err
+}
+
+// InPublicTimeline tells whether an object is in the public or hashtag
+// timeline that f selects (PublicTimeline's rule), for the public and
+// hashtag streams.
+func (s *Store) InPublicTimeline(ctx context.Context, f TimelineFilter, objectID int64) (bool, error) {
+	list, err := s.PublicTimeline(ctx, f, only(objectID))
+	return len(list) == 1, err
+}

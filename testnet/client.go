@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/archipel-social/archipel/accounts"
+	"github.com/archipel-social/archipel/oauth"
 	"github.com/archipel-social/archipel/store"
 )
 
@@ -106,4 +107,20 @@ func (n *Node) Do(method, path, token string, body any, header ...string) *Respo
 func (u *User) API(method, path string, body any) *Response {
 	u.Node.t.Helper()
 	return u.Node.Do(method, "/api/v1"+path, u.Token, body)
+}
+
+// TokenWith makes a token of an app with only the given scopes, for tests
+// of what each scope lets through.
+func (n *Node) TokenWith(u *User, scopes string) string {
+	n.t.Helper()
+	ctx := context.Background()
+	app, _, err := n.OAuth.RegisterApp(ctx, oauth.NewApp{Name: "probe", RedirectURIs: []string{oauth.OOB}, Scopes: oauth.AllScopes})
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	tok := "probe-" + store.NewID() + store.NewID()
+	if err := n.Store.InsertToken(ctx, oauth.Hash(tok), &store.Token{AccountID: &u.Account.ID, AppID: &app.ID, Scopes: scopes}); err != nil {
+		n.t.Fatal(err)
+	}
+	return tok
 }

@@ -60,6 +60,8 @@ type Options struct {
 	// (ARCHIPEL_SIGNATURE_SCHEMES; default both), e.g. "cavage" for a peer
 	// that does not speak RFC 9421.
 	SignatureSchemes string
+	// Instance is how the node presents itself to apps.
+	Instance config.Instance
 }
 
 // FastDelivery retries within seconds, so that tests of outages finish.
@@ -67,6 +69,9 @@ var FastDelivery = federation.DeliveryPolicy{
 	BaseDelay: 500 * time.Millisecond, MaxDelay: 2 * time.Second, GiveUpAfter: time.Hour,
 	UnreachableAfter: 5, ProbeEvery: time.Second, Timeout: 5 * time.Second,
 }
+
+// FastPush retries Web Push within seconds.
+var FastPush = mail.RetryPolicy{BaseDelay: 200 * time.Millisecond, MaxDelay: 2 * time.Second, GiveUpAfter: time.Hour}
 
 // FastMail retries mail within seconds.
 var FastMail = mail.RetryPolicy{BaseDelay: 200 * time.Millisecond, MaxDelay: 2 * time.Second, GiveUpAfter: time.Hour}
@@ -93,6 +98,7 @@ func StartNode(t testing.TB, opts Options) *Node {
 		MetricsAllow:          opts.MetricsAllow,
 		Identity:              opts.Identity,
 		SignatureSchemes:      opts.SignatureSchemes,
+		Instance:              opts.Instance,
 	}
 	if cfg.FederationMode == "" {
 		cfg.FederationMode = config.ModeOpen
@@ -117,13 +123,14 @@ func (n *Node) start(ln net.Listener) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	nd, err := node.Open(ctx, n.cfg, node.Options{Delivery: FastDelivery, ReconcileEvery: time.Second, Concurrency: 8,
-		Mail: FastMail}, testLogger())
+		Mail: FastMail, Push: FastPush}, testLogger())
 	if err != nil {
 		ln.Close()
 		n.t.Fatalf("start node: %v", err)
 	}
 	n.Node = nd
 	n.server = &http.Server{Handler: nd.Web, ReadHeaderTimeout: 10 * time.Second}
+	n.server.RegisterOnShutdown(nd.Streams.Close)
 	go func() { _ = n.server.Serve(ln) }()
 	wctx, stop := context.WithCancel(context.Background())
 	n.stopWorker, n.workerDone = stop, make(chan struct{})

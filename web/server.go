@@ -22,6 +22,7 @@ import (
 	"github.com/archipel-social/archipel/oauth"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/streaming"
 	"github.com/archipel-social/archipel/web/activitypub"
 	"github.com/archipel-social/archipel/web/auth"
 	"github.com/archipel-social/archipel/web/client"
@@ -63,6 +64,12 @@ type Deps struct {
 	MetricsAllow []netip.Prefix
 	// OAuth runs the apps, tokens and scopes of the client API.
 	OAuth *oauth.Service
+	// Instance is how the node presents itself to Mastodon apps.
+	Instance client.InstanceInfo
+	// PushKey is the node's VAPID public key (Web Push).
+	PushKey string
+	// Streams carries committed changes to the streaming API.
+	Streams *streaming.Bus
 	// TrustedProxies are the CIDRs whose X-Forwarded-For gives the client
 	// address (none: the TCP peer is the client).
 	TrustedProxies []string
@@ -115,7 +122,8 @@ func New(d Deps) *Server {
 	}
 
 	(&client.API{Store: d.Store, Links: d.Links, Accounts: d.Accounts, Outbox: d.Outbox, Federator: d.Federator,
-		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version, ObservatoryPublic: d.ObservatoryPublic,
+		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version, ObservatoryPublic: d.ObservatoryPublic, Streams: d.Streams,
+		Instance: d.Instance, PushKey: d.PushKey,
 		Extra: tokens.AppRoutes}).Routes(cors)
 	// Unknown paths under /api/ and /oauth/ are JSON errors, never a page.
 	cors.Handle("/api/*", http.HandlerFunc(jsonNotFound))

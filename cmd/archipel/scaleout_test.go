@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/hibiken/asynq"
 
 	"github.com/archipel-social/archipel/queue"
@@ -372,6 +373,62 @@ func TestSeveralProcessesBehindALoadBalancer(t *testing.T) {
 		c.api("GET", "/accounts/verify_credentials", token, nil).json(t, &me)
 		if me.FollowersCount != 1 {
 			t.Errorf("followers: %d", me.FollowersCount)
+		}
+	})
+
+	t.Run("a stream on one process gets what another process and the worker commit", func(t *testing.T) {
+		c.admin("user", "create", "--username", "bob", "--email", "bob@region.gouv.fr", "--password", "mot-de-passe-bob", "--tier", "state")
+		bobToken := c.admin("token", "create", "--username", "bob")
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		// Straight to the second process, the post straight to the first:
+		// only Redis links them.
+		ws, _, err := websocket.Dial(ctx, "ws://"+c.serves[1]+"/api/v1/streaming?stream=user:notification",
+			&websocket.DialOptions{Subprotocols: []string{bobToken}, Host: strings.TrimPrefix(c.public, "http://")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.CloseNow()
+		mentionOf := func(what string) string {
+			t.Helper()
+			for {
+				_, raw, err := ws.Read(ctx)
+				if err != nil {
+					t.Fatalf("no mention %s: %v", what, err)
+				}
+				var e struct{ Event, Payload string }
+				var n struct {
+					Type    string
+					Account struct{ Acct string }
+				}
+				if json.Unmarshal(raw, &e) == nil && e.Event == "notification" && json.Unmarshal([]byte(e.Payload), &n) == nil && n.Type == "mention" {
+					return n.Account.Acct
+				}
+			}
+		}
+		body, _ := json.Marshal(map[string]any{"status": "@bob dossier prêt"})
+		req, _ := http.NewRequest("POST", "http://"+c.serves[0]+"/api/v1/statuses", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Host = strings.TrimPrefix(c.public, "http://")
+		if a := c.do(req); a.status != 200 {
+			t.Fatalf("post on the first process: %d %s", a.status, a.body)
+		}
+		if by := mentionOf("from the first process"); by != "alice" {
+			t.Errorf("mention by %q", by)
+		}
+		// A peer's post, processed by the worker process.
+		rita := testnet.NewRemoteActor(t, "rita")
+		bob := c.public + "/users/bob"
+		note, _ := json.Marshal(map[string]any{"@context": "https://www.w3.org/ns/activitystreams",
+			"id": rita.NewID("create"), "type": "Create", "actor": rita.URI, "to": []string{bob},
+			"object": map[string]any{"id": rita.NewID("note"), "type": "Note", "attributedTo": rita.URI, "to": []string{bob},
+				"content": "<p>@bob bonjour</p>", "tag": []map[string]any{{"type": "Mention", "href": bob}}}})
+		if resp := rita.Post(t, bob+"/inbox", note); resp.StatusCode != 202 {
+			t.Fatalf("delivery: %d", resp.StatusCode)
+		}
+		if by := mentionOf("processed by the worker"); !strings.HasPrefix(by, "rita@") {
+			t.Errorf("mention by %q", by)
 		}
 	})
 

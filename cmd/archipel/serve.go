@@ -62,6 +62,9 @@ func serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on %s: %w (is another node running? choose another --listen)", cfg.Listen, err)
 	}
 	srv := &http.Server{Handler: n.Web, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Open streams end at shutdown (Shutdown waits for no hijacked
+	// WebSocket, and for server-sent events only until the grace ends).
+	srv.RegisterOnShutdown(n.Streams.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("archipel serving", "listen", ln.Addr().String(), "public_url", cfg.PublicURL, "federation_mode", cfg.FederationMode)

@@ -19,6 +19,7 @@ import (
 	"github.com/archipel-social/archipel/federation"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/store"
+	"github.com/archipel-social/archipel/streaming"
 	"github.com/archipel-social/archipel/web/auth"
 	"github.com/archipel-social/archipel/web/ratelimit"
 	"github.com/archipel-social/archipel/web/respond"
@@ -38,6 +39,14 @@ type API struct {
 	// ObservatoryPublic publishes the node's aggregates at /observatory.json
 	// (ARCHIPEL_OBSERVATORY_PUBLIC).
 	ObservatoryPublic bool
+	// Streams carries the node's committed changes to the streaming API
+	// (Redis pub/sub, shared by every serve process).
+	Streams *streaming.Bus
+	// PushKey is the node's VAPID public key, which browsers and apps
+	// subscribe to Web Push with.
+	PushKey string
+	// Instance is how the node presents itself to apps.
+	Instance InstanceInfo
 	// Version is the software version /api/v1/instance reports.
 	Version string
 	// Extra adds routes under /api/v1 that other packages serve (auth's
@@ -56,6 +65,12 @@ func (api *API) Routes(r chi.Router) {
 	r.With(middleware.Timeout(requestTimeout)).Get("/observatory.json", api.apiPublishedObservatory)
 	r.Route("/api/v2", func(r chi.Router) {
 		r.Use(middleware.Timeout(requestTimeout), api.Auth.Authenticate, api.limitWrites)
+		r.Get("/instance", api.apiInstanceV2)
+		r.Get("/filters", auth.User("read:filters", api.apiFilters))
+		r.Post("/filters", auth.User("write:filters", api.apiSaveFilter(true)))
+		r.Get("/filters/{id}", auth.User("read:filters", api.apiFilter))
+		r.Put("/filters/{id}", auth.User("write:filters", api.apiSaveFilter(false)))
+		r.Delete("/filters/{id}", auth.User("write:filters", api.apiDeleteFilter))
 		r.Get("/search", auth.Scope("read:search", api.apiSearch))
 		r.Get("/notifications", auth.User("read:notifications", api.apiGroupedNotifications))
 		r.Get("/notifications/unread_count", auth.User("read:notifications", api.apiUnreadCount))
@@ -69,11 +84,24 @@ func (api *API) Routes(r chi.Router) {
 	r.With(api.Auth.Authenticate, api.limitWrites).Post("/api/v1/media", auth.User("write:media", api.apiUploadMedia))
 	r.With(api.Auth.Authenticate, api.limitWrites).Post("/api/v2/media", auth.User("write:media", api.apiUploadMedia))
 	r.With(api.Auth.Authenticate, api.limitWrites).Patch("/api/v1/accounts/update_credentials", auth.User("write:accounts", api.apiUpdateCredentials))
+	// Streams last as long as the client stays: no request timeout. Each
+	// checks its stream's scope itself (streamConn.subscribe).
+	streams := r.With(api.Auth.Authenticate)
+	streams.Get("/api/v1/streaming", api.apiStreamWebSocket)
+	streams.Get("/api/v1/streaming/health", api.apiStreamingHealth)
+	for path, name := range map[string]string{"user": streamUser, "user/notification": streamNotification,
+		"public": streamPublic, "public/local": streamPublicLocal, "public/remote": streamPublicRemote,
+		"hashtag": streamHashtag, "hashtag/local": streamHashtagLocal, "list": streamList, "direct": streamDirect} {
+		streams.Get("/api/v1/streaming/"+path, api.apiStreamEvents(name))
+	}
 	r.Route("/api/v1", func(r chi.Router) {
 		r.Use(middleware.Timeout(requestTimeout), api.Auth.Authenticate, api.limitWrites)
 		// Every route names the scope a token needs (README, "Scopes").
 		r.Get("/instance", api.apiInstance)
 		r.Get("/instance/", api.apiInstance) // Mastodon.py asks with the slash
+		r.Get("/instance/rules", api.apiInstanceRules)
+		r.Get("/custom_emojis", api.apiCustomEmojis)
+		r.Get("/preferences", auth.User("read:accounts", api.apiPreferences))
 		r.Get("/accounts/verify_credentials", auth.User("profile", api.apiVerifyCredentials))
 		r.Get("/accounts/lookup", auth.Scope("read:accounts", api.apiLookupAccount))
 		r.Get("/accounts/relationships", auth.User("read:follows", api.apiRelationships))
@@ -117,6 +145,10 @@ func (api *API) Routes(r chi.Router) {
 		r.Post("/notifications/{id}/dismiss", auth.User("write:notifications", api.apiDismissNotification))
 		r.Get("/media/{id}", auth.User("write:media", api.apiMedia))
 		r.Put("/media/{id}", auth.User("write:media", api.apiUpdateMedia))
+		r.Post("/push/subscription", auth.User("push", api.apiCreatePushSubscription))
+		r.Get("/push/subscription", auth.User("push", api.apiPushSubscription))
+		r.Put("/push/subscription", auth.User("push", api.apiUpdatePushSubscription))
+		r.Delete("/push/subscription", auth.User("push", api.apiDeletePushSubscription))
 		r.Get("/markers", auth.User("read:statuses", api.apiMarkers))
 		r.Post("/markers", auth.User("write:statuses", api.apiSetMarkers))
 		r.Get("/directory", auth.Scope("read:accounts", api.apiDirectory))

@@ -193,6 +193,8 @@ type statusJSON struct {
 	Application        *applicationJSON `json:"application"`
 	GroupID            *string          `json:"group_id"`
 	Reblog             *statusJSON      `json:"reblog"`
+	// Filtered names the reader's warning filters the status matches.
+	Filtered []filterResultJSON `json:"filtered,omitempty"`
 }
 
 // mentionJSON is Mastodon's Status.Mention.
@@ -235,10 +237,12 @@ type statusPage struct {
 	media     map[int64][]*store.Media
 	accounts  map[int64]accountJSON
 	links     ap.Links
+	// filters are the reader's filters of the list's context.
+	filters []activeFilter
 }
 
 func (api *API) newStatusPage(ctx context.Context, viewer int64, objs []*store.Object) *statusPage {
-	sp := &statusPage{viewer: viewer, links: api.Links}
+	sp := &statusPage{viewer: viewer, links: api.Links, filters: api.viewerFilters(ctx, viewer)}
 	var shareURIs []string
 	for _, o := range objs {
 		if o.Type == store.ShareType {
@@ -304,12 +308,20 @@ func (sp *statusPage) entity(o *store.Object) (statusJSON, bool) {
 		if shared == nil {
 			return statusJSON{}, false
 		}
-		inner, _ := sp.entity(shared)
+		inner, ok := sp.entity(shared)
+		if !ok {
+			return statusJSON{}, false // the shared post is hidden by a filter
+		}
 		st := sp.bare(o)
 		st.URL, st.Visibility, st.Reblog = o.URI, store.ObjPublic, &inner
 		return st, true
 	}
+	hidden, filtered := applyFilters(sp.filters, o)
+	if hidden {
+		return statusJSON{}, false
+	}
 	st := sp.bare(o)
+	st.Filtered = filtered
 	st.Content, st.Visibility, st.EditedAt, st.Sensitive = o.Content, o.Visibility, o.Updated, o.Sensitive
 	st.SpoilerText = o.Summary // plain text, as in Mastodon's API
 	if st.URL == "" {
@@ -388,8 +400,14 @@ func (sp *statusPage) bare(o *store.Object) statusJSON {
 
 // statusEntity converts one status for the request's reader.
 func (api *API) statusEntity(r *http.Request, o *store.Object) statusJSON {
-	st, _ := api.newStatusPage(r.Context(), viewerID(r), []*store.Object{o}).entity(o)
+	st, _ := api.statusEntityFor(r.Context(), viewerID(r), o)
 	return st
+}
+
+// statusEntityFor converts one status for a viewer; ok is false for a
+// share whose post is gone.
+func (api *API) statusEntityFor(ctx context.Context, viewer int64, o *store.Object) (statusJSON, bool) {
+	return api.newStatusPage(ctx, viewer, []*store.Object{o}).entity(o)
 }
 
 // authorOf is the author of a row, loaded when the query did not join it.
@@ -408,7 +426,7 @@ func (api *API) authorOf(ctx context.Context, o *store.Object) *store.Actor {
 // statusEntities converts a page of statuses for the request's reader,
 // leaving out shares of posts that are gone.
 func (api *API) statusEntities(r *http.Request, objs []*store.Object) []statusJSON {
-	sp := api.newStatusPage(r.Context(), viewerID(r), objs)
+	sp := api.newStatusPage(requestFilterContext(r), viewerID(r), objs)
 	out := make([]statusJSON, 0, len(objs))
 	for _, o := range objs {
 		if st, ok := sp.entity(o); ok {

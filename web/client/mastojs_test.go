@@ -22,7 +22,8 @@ const mastojsDir = "../auth/testdata/mastojs"
 // masto.js, a real Mastodon client library, gets through an agent's day
 // on a node: posting, notifications v1 (paged by its Link header) and v2,
 // a thread's context, favourite and undo, bookmarks, a hashtag timeline,
-// search, markers, and a photo with its alt text.
+// search, markers, a photo with its alt text, and a new mention over
+// masto.js's WebSocket client.
 func TestMastoJSDay(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skip("node is not installed")
@@ -77,6 +78,14 @@ func TestMastoJSDay(t *testing.T) {
 			Width, Height, ServedBytes                  int
 			ServedHasExif                               bool
 		}
+		StreamingURL string
+		Attempts     int
+		MentionIDs   []string
+		Streamed     struct {
+			Event, Type, StatusID string
+			Stream                []string
+			MS                    int
+		}
 	}
 	if err := json.Unmarshal(raw, &day); err != nil {
 		t.Fatalf("masto.js output: %v\n%s", err, raw)
@@ -116,4 +125,13 @@ func TestMastoJSDay(t *testing.T) {
 		len(m.Blurhash) < 6 || m.Width != 200 || m.Height != 300 || m.ServedBytes == 0 || m.ServedHasExif {
 		t.Errorf("photo through masto.js: %+v", m)
 	}
+	// The issue's "receive a new mention over the WebSocket stream within
+	// a second", through the URL /api/v2/instance gives.
+	s := day.Streamed
+	if day.StreamingURL != "ws://"+n.Host || s.Event != "notification" || s.Type != "mention" ||
+		!slices.Equal(s.Stream, []string{"user:notification"}) || len(day.MentionIDs) == 0 ||
+		s.StatusID != day.MentionIDs[len(day.MentionIDs)-1] || s.MS > 1000 {
+		t.Errorf("streamed mention: %+v (url %s, posted %v)", s, day.StreamingURL, day.MentionIDs)
+	}
+	t.Logf("masto.js received the mention over its WebSocket %d ms after the post's answer (attempt %d)", s.MS, day.Attempts)
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -98,8 +99,7 @@ type notificationPage struct {
 	groups   map[int64]groupJSON
 }
 
-func (api *API) newNotificationPage(r *http.Request, objectIDs, actorIDs, groupIDs []int64) *notificationPage {
-	ctx := r.Context()
+func (api *API) newNotificationPage(ctx context.Context, viewer int64, objectIDs, actorIDs, groupIDs []int64) *notificationPage {
 	np := &notificationPage{statuses: map[int64]statusJSON{}, docs: map[int64]documentRefJSON{}}
 	actors, _ := api.Store.ActorsByIDs(ctx, actorIDs)
 	np.accounts = api.accountEntities(ctx, actors)
@@ -116,13 +116,13 @@ func (api *API) newNotificationPage(r *http.Request, objectIDs, actorIDs, groupI
 				URL: api.Links.Base + "/api/v1/documents/" + id}
 		}
 	}
-	sp := api.newStatusPage(ctx, viewerID(r), posts)
+	sp := api.newStatusPage(ctx, viewer, posts)
 	for _, o := range posts {
 		if st, ok := sp.entity(o); ok {
 			np.statuses[o.ID] = st
 		}
 	}
-	np.groups = api.groupEntities(ctx, groupIDs, viewerID(r))
+	np.groups = api.groupEntities(ctx, groupIDs, viewer)
 	return np
 }
 
@@ -168,8 +168,14 @@ func notificationRefs(list []store.Notification) (objects, actors, groups []int6
 }
 
 func (api *API) notificationEntities(r *http.Request, list []store.Notification) []notificationJSON {
+	return api.notificationEntitiesFor(requestFilterContext(r), viewerID(r), list)
+}
+
+// notificationEntitiesFor converts notifications for a viewer (a stream's
+// connection has no request of its own per event).
+func (api *API) notificationEntitiesFor(ctx context.Context, viewer int64, list []store.Notification) []notificationJSON {
 	objects, actors, groups := notificationRefs(list)
-	np := api.newNotificationPage(r, objects, actors, groups)
+	np := api.newNotificationPage(ctx, viewer, objects, actors, groups)
 	out := make([]notificationJSON, 0, len(list))
 	for _, n := range list {
 		if e, ok := np.entity(n); ok {
@@ -354,7 +360,7 @@ func (api *API) apiGroupedNotifications(w http.ResponseWriter, r *http.Request) 
 			groupIDs = append(groupIDs, g.GroupID)
 		}
 	}
-	np := api.newNotificationPage(r, objectIDs, actorIDs, groupIDs)
+	np := api.newNotificationPage(requestFilterContext(r), viewerID(r), objectIDs, actorIDs, groupIDs)
 	out := groupedNotificationsJSON{Accounts: []accountJSON{}, Statuses: []statusJSON{}, NotificationGroups: []notificationGroupJSON{}}
 	seenAccount, seenStatus := map[int64]bool{}, map[int64]bool{}
 	for _, g := range groups {

@@ -3,10 +3,11 @@
 // post with a hashtag and a content warning, read notifications (v1, paged
 // by the Link header, and v2 grouped), open a thread, favourite and undo,
 // bookmark, read a hashtag timeline, search, move the marker, post a photo
-// with its alt text (a JPEG with an EXIF GPS block, from PHOTO). It prints
-// what it saw as JSON; the Go test checks it.
+// with its alt text (a JPEG with an EXIF GPS block, from PHOTO), and receive
+// a new mention over masto.js's WebSocket streaming client. It prints what
+// it saw as JSON; the Go test checks it.
 import { readFileSync } from "node:fs";
-import { createRestAPIClient } from "masto";
+import { createRestAPIClient, createStreamingAPIClient } from "masto";
 
 const url = process.env.NODE_URL;
 const alice = createRestAPIClient({ url, accessToken: process.env.ALICE_TOKEN });
@@ -72,5 +73,33 @@ out.media = {
   servedBytes: served.length,
   servedHasExif: served.includes("Exif") || served.includes(process.env.EXIF_MARKER),
 };
+
+// A new mention over the WebSocket stream. masto.js subscribes once it is
+// connected and Mastodon's protocol acknowledges nothing, so bob posts again
+// should the first post come before the subscription (attempts says).
+const instance = await alice.v2.instance.fetch();
+out.streamingUrl = instance.configuration.urls.streaming;
+const streaming = createStreamingAPIClient({
+  streamingApiUrl: out.streamingUrl,
+  accessToken: process.env.ALICE_TOKEN,
+  retry: false,
+});
+const events = streaming.user.notification.subscribe()[Symbol.asyncIterator]();
+let pending = events.next();
+await new Promise((resolve) => setTimeout(resolve, 1000));
+out.mentionIds = [];
+for (out.attempts = 1; out.attempts <= 3; out.attempts++) {
+  const mention = await bob.v1.statuses.create({ status: `@alice le dossier est prêt (${out.attempts})` });
+  const posted = Date.now();
+  out.mentionIds.push(mention.id);
+  const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 1000));
+  const got = await Promise.race([pending, timeout]);
+  if (got) {
+    out.streamed = { event: got.value.event, stream: got.value.stream, type: got.value.payload.type,
+      statusId: got.value.payload.status?.id, ms: Date.now() - posted };
+    break;
+  }
+}
+streaming.close();
 
 console.log(JSON.stringify(out));
