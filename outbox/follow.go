@@ -15,6 +15,11 @@ func (o *Outbox) Follow(ctx context.Context, follower, target *store.Actor) (*st
 	if follower.ID == target.ID {
 		return nil, fieldErr("id", "you cannot follow yourself")
 	}
+	if blocked, err := o.Store.IsBlockedEitherWay(ctx, follower.ID, target.ID); err != nil {
+		return nil, err
+	} else if blocked {
+		return nil, ErrForbidden
+	}
 	if existing, err := o.Store.FollowOf(ctx, follower.ID, target.ID); err == nil {
 		return existing, nil
 	}

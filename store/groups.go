@@ -303,11 +303,18 @@ func (s *Store) MemberEventsBetween(ctx context.Context, memberID int64, after, 
 
 // GroupTimeline lists a group's live posts, newest first.
 func (s *Store) GroupTimeline(ctx context.Context, groupID int64, p Page) ([]*Object, error) {
+	return s.GroupTimelineFor(ctx, groupID, 0, p)
+}
+
+// GroupTimelineFor is GroupTimeline for a reader (0: anonymous), less the
+// posts their blocks and domain blocks hide.
+func (s *Store) GroupTimelineFor(ctx context.Context, groupID, viewerID int64, p Page) ([]*Object, error) {
 	p = p.normalised()
 	return s.queryObjects(ctx, p, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
 		from objects o join actors a on a.id = o.attributed_to
 		where o.group_id = $1 and o.deleted_at is null and o.type in `+postTypes+` and o.id < $2 and o.id > $3
-		order by o.id `+p.order()+` limit $4`, groupID, p.MaxID, p.lower(), p.Limit)
+		  and not `+postHiddenSQL("$5::bigint", HideContent)+`
+		order by o.id `+p.order()+` limit $4`, groupID, p.MaxID, p.lower(), p.Limit, viewerID)
 }
 
 // UpsertRemoteGroup records what a remote group's document says of its rules.

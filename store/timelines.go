@@ -11,6 +11,9 @@ type TimelineFilter struct {
 	// AnyTags, when set, keeps posts with one of these hashtags; AllTags
 	// those with every one; NoneTags leaves out those with any.
 	AnyTags, AllTags, NoneTags []string
+	// ViewerID is the reader (0: anonymous), whose blocks, mutes and
+	// domain blocks hide posts.
+	ViewerID int64
 }
 
 func normaliseTags(names []string) []string {
@@ -38,7 +41,8 @@ func (s *Store) PublicTimeline(ctx context.Context, f TimelineFilter, p Page) ([
 		  and (cardinality($8::text[]) = 0 or (select count(distinct name) from object_tags
 		    where object_id = o.id and name = any($8)) = cardinality($8::text[]))
 		  and not exists (select 1 from object_tags where object_id = o.id and name = any($9))
+		  and not `+postHiddenSQL("$10::bigint", HideInTimelines)+`
 		order by o.id `+p.order()+` limit $3`,
 		p.MaxID, p.lower(), p.Limit, f.WithReplies, f.LocalOnly, f.RemoteOnly, normaliseTags(f.AnyTags), all,
-		normaliseTags(f.NoneTags))
+		normaliseTags(f.NoneTags), f.ViewerID)
 }

@@ -136,7 +136,7 @@ func (api *API) searchAccounts(r *http.Request, s searchQuery) ([]accountJSON, e
 			// fetch from any host. A node that does not answer finds nobody.
 			a, err = api.Federator.ResolveHandle(r.Context(), handle)
 		}
-		if err == nil && a != nil && s.offset == 0 && api.knows(r, a) {
+		if err == nil && a != nil && s.offset == 0 && api.knows(r, a) && len(api.withoutHidden(r, []*store.Actor{a})) == 1 {
 			out = append(out, api.accountEntity(r.Context(), a))
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) && a == nil && !s.resolve {
 			return nil, err
@@ -147,15 +147,7 @@ func (api *API) searchAccounts(r *http.Request, s searchQuery) ([]accountJSON, e
 	if err != nil {
 		return nil, err
 	}
-	actors := map[int64]*store.Actor{}
-	for _, a := range people {
-		actors[a.ID] = a
-	}
-	accounts := api.accountEntities(r.Context(), actors)
-	for _, a := range people {
-		out = append(out, accounts[a.ID])
-	}
-	return out, nil
+	return append(out, api.accountList(r, api.withoutHidden(r, people))...), nil
 }
 
 // searchStatuses finds posts by their words, or one post by its URL.

@@ -32,6 +32,20 @@ func (api *API) apiPostStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	nn := outbox.NewNote{Text: in.Status, Visibility: in.Visibility, Language: in.Language}
+	// What the post does not say, the author's preferences do
+	// (update_credentials' source).
+	prefs, err := api.Store.PreferencesFor(r.Context(), auth.Account(r).ActorID)
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	if nn.Visibility == "" && in.GroupID == "" {
+		nn.Visibility = prefs.DefaultVisibility
+	}
+	if nn.Language == "" {
+		nn.Language = prefs.DefaultLanguage
+	}
+	nn.Sensitive = prefs.DefaultSensitive
 	if in.SpoilerText != nil {
 		nn.SpoilerText = *in.SpoilerText
 	}

@@ -49,7 +49,7 @@ func (api *API) apiGroupTimeline(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	objs, err := api.Store.GroupTimeline(r.Context(), g.ID, p)
+	objs, err := api.Store.GroupTimelineFor(r.Context(), g.ID, viewerID(r), p)
 	if err != nil {
 		respond.Fail(w, err)
 		return
@@ -66,7 +66,7 @@ func boolParam(r *http.Request, name string) bool {
 // timelineFilter reads local, remote and only_media; only_media finds
 // nothing until posts carry media.
 func timelineFilter(r *http.Request) (store.TimelineFilter, bool) {
-	f := store.TimelineFilter{LocalOnly: boolParam(r, "local"), RemoteOnly: boolParam(r, "remote")}
+	f := store.TimelineFilter{LocalOnly: boolParam(r, "local"), RemoteOnly: boolParam(r, "remote"), ViewerID: viewerID(r)}
 	return f, !boolParam(r, "only_media")
 }
 
