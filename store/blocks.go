@@ -167,11 +167,15 @@ type Relationship struct {
 }
 
 // Relationships reads the viewer's relationships with several accounts in
-// one query.
+// one query. A group the viewer is a member of counts as followed, a
+// request to join as a follow request (Mastodon apps show groups as
+// accounts).
 func (s *Store) Relationships(ctx context.Context, viewerID int64, ids []int64) (map[int64]Relationship, error) {
 	rows, err := s.db.Query(ctx, `select x.id,
-		  coalesce(mine.state = 'accepted', false), coalesce(mine.show_reblogs, false), coalesce(mine.notify, false),
-		  coalesce(mine.state = 'pending', false), coalesce(theirs.state = 'accepted', false), coalesce(theirs.state = 'pending', false),
+		  coalesce(mine.state = 'accepted', false) or coalesce(member.state = 'accepted', false),
+		  coalesce(mine.show_reblogs, member.state = 'accepted', false), coalesce(mine.notify, false),
+		  coalesce(mine.state = 'pending', false) or coalesce(member.state = 'pending', false),
+		  coalesce(theirs.state = 'accepted', false), coalesce(theirs.state = 'pending', false),
 		  exists (select 1 from blocks where actor_id = $1 and target_id = x.id),
 		  exists (select 1 from blocks where actor_id = x.id and target_id = $1),
 		  coalesce(mute.live, false), coalesce(mute.live and mute.notifications, false),
@@ -180,6 +184,7 @@ func (s *Store) Relationships(ctx context.Context, viewerID int64, ids []int64) 
 		from unnest($2::bigint[]) x(id)
 		left join follows mine on mine.follower_id = $1 and mine.followee_id = x.id
 		left join follows theirs on theirs.follower_id = x.id and theirs.followee_id = $1
+		left join memberships member on member.group_id = x.id and member.member_id = $1
 		left join lateral (select m.notifications, (m.expires_at is null or m.expires_at > now()) as live
 		  from mutes m where m.actor_id = $1 and m.target_id = x.id) mute on true`, viewerID, ids)
 	if err != nil {

@@ -157,8 +157,11 @@ type GroupFilter struct {
 	// State is the membership state MemberOnly asks for (default accepted).
 	State     string
 	LocalOnly bool
-	Limit     int
-	Offset    int
+	// Text, when set, keeps the groups whose name or handle is close to it
+	// (as the directory finds people).
+	Text   string
+	Limit  int
+	Offset int
 }
 
 // Groups lists groups a viewer may see: public and private ones, and secret
@@ -174,7 +177,9 @@ func (s *Store) Groups(ctx context.Context, f GroupFilter) ([]*Group, error) {
 		left join memberships m on m.group_id = g.actor_id and m.member_id = $1
 		where (g.visibility <> 'secret' or m.state in ('accepted', 'invited'))
 		  and (not $2 or m.state = $6) and (a.local or not $3)
-		order by a.display_name, a.id limit $4 offset $5`, f.ViewerID, f.MemberOnly, f.LocalOnly, f.Limit, f.Offset, f.State)
+		  and ($7 = '' or archipel_fold($7) <% archipel_fold(a.display_name || ' ' || a.username || ' ' || a.organisation || ' ' || a.unit_name)
+		    or starts_with(lower(a.username), lower($7)))
+		order by a.display_name, a.id limit $4 offset $5`, f.ViewerID, f.MemberOnly, f.LocalOnly, f.Limit, f.Offset, f.State, f.Text)
 	if err != nil {
 		return nil, err
 	}

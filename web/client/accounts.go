@@ -159,7 +159,9 @@ func (api *API) apiLookupAccount(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err == nil && a.Type != store.TypePerson {
+	if err == nil && ((a.Type != store.TypePerson && a.Type != store.TypeGroup) || !api.knows(r, a)) {
+		// A group shows as an account with group: true, as Mastodon shows
+		// Lemmy's and Friendica's.
 		err = store.ErrNotFound
 	}
 	if err != nil {
@@ -215,7 +217,7 @@ func (api *API) anyActorFromPath(w http.ResponseWriter, r *http.Request) (*store
 }
 
 func (api *API) apiAccount(w http.ResponseWriter, r *http.Request) {
-	if a, ok := api.accountFromPath(w, r); ok {
+	if a, ok := api.anyActorFromPath(w, r); ok {
 		respond.JSON(w, http.StatusOK, api.accountEntity(r.Context(), a))
 	}
 }
@@ -224,12 +226,17 @@ func (api *API) apiAccount(w http.ResponseWriter, r *http.Request) {
 // shares the caller may read, with Mastodon's pinned, only_media,
 // exclude_replies, exclude_reblogs and tagged.
 func (api *API) apiAccountStatuses(w http.ResponseWriter, r *http.Request) {
-	a, ok := api.accountFromPath(w, r)
+	a, ok := api.anyActorFromPath(w, r)
 	if !ok {
 		return
 	}
 	p, ok := pageFrom(w, r)
 	if !ok {
+		return
+	}
+	if a.Type == store.TypeGroup {
+		// A group's statuses are its timeline, for those who may read it.
+		api.apiGroupTimeline(w, r)
 		return
 	}
 	f := store.AccountStatusFilter{AuthorID: a.ID, ViewerID: viewerID(r), Pinned: boolParam(r, "pinned"),

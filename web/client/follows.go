@@ -33,7 +33,7 @@ func (api *API) followAction(w http.ResponseWriter, r *http.Request, follow bool
 	}
 	var err error
 	if follow {
-		if _, err = api.Outbox.Follow(r.Context(), me, target); err == nil && in.Notify != nil {
+		if err = api.Outbox.FollowAccount(r.Context(), me, target); err == nil && in.Notify != nil {
 			// Mastodon's notify: a status notification for each new post.
 			err = api.Store.SetFollowNotify(r.Context(), me.ID, target.ID, *in.Notify)
 		}
@@ -41,7 +41,7 @@ func (api *API) followAction(w http.ResponseWriter, r *http.Request, follow bool
 			err = api.Store.SetShowReblogs(r.Context(), me.ID, target.ID, *in.Reblogs)
 		}
 	} else {
-		err = api.Outbox.Unfollow(r.Context(), me, target)
+		err = api.Outbox.UnfollowAccount(r.Context(), me, target)
 	}
 	if err != nil {
 		respond.Fail(w, err)

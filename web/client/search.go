@@ -147,6 +147,18 @@ func (api *API) searchAccounts(r *http.Request, s searchQuery) ([]accountJSON, e
 	if err != nil {
 		return nil, err
 	}
+	// Groups are accounts too (group: true), after the people, within the
+	// same limit.
+	if len(people) < s.limit {
+		groups, err := api.Store.Groups(r.Context(), store.GroupFilter{ViewerID: viewerID(r), Text: strings.TrimPrefix(s.q, "@"),
+			Limit: s.limit - len(people), Offset: s.offset})
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups {
+			people = append(people, g.Actor)
+		}
+	}
 	return append(out, api.accountList(r, api.withoutHidden(r, people))...), nil
 }
 
