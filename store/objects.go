@@ -313,7 +313,8 @@ func (s *Store) CountShares(ctx context.Context, uris []string) (map[string]int6
 // groups it belongs to or follows, direct posts that mention it, public
 // posts with a hashtag it follows, and the shares of
 // those it follows (ShareType rows, resolved with SharedPosts), less what
-// its blocks, mutes and domain blocks hide.
+// its blocks, mutes and domain blocks hide and the posts of the members of
+// its exclusive lists.
 func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Object, error) {
 	p = p.normalised()
 	return s.queryObjects(ctx, p, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
@@ -330,6 +331,8 @@ func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Obj
 		  or (o.type = 'Announce' and (o.attributed_to = $1 or o.attributed_to in
 		      (select followee_id from follows where follower_id = $1 and state = 'accepted' and show_reblogs))))
 		  and not `+postHiddenSQL("$1::bigint", HideInTimelines)+`
+		  and (o.attributed_to = $1 or o.attributed_to not in (select la.account_id from list_accounts la
+		      join lists l on l.id = la.list_id where l.owner_id = $1 and l.exclusive))
 		order by o.id `+p.order()+` limit $4`, actorID, p.MaxID, p.lower(), p.Limit)
 }
 

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web/respond"
 )
 
@@ -114,14 +113,7 @@ func (api *API) apiBlocks(muted bool) http.HandlerFunc {
 			respond.Fail(w, err)
 			return
 		}
-		actors := make([]*store.Actor, 0, len(lines))
-		for _, l := range lines {
-			actors = append(actors, l.Actor)
-		}
-		if len(lines) > 0 {
-			api.setLinks(w, r, lines[0].LineID, lines[len(lines)-1].LineID)
-		}
-		accounts := api.accountList(r, actors)
+		accounts := api.listedAccounts(w, r, lines)
 		if !muted {
 			respond.JSON(w, http.StatusOK, accounts)
 			return
