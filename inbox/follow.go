@@ -21,6 +21,12 @@ func follow(ctx context.Context, p *Processor, in *incoming) error {
 	} else if err != nil {
 		return err
 	}
+	if blocked, err := p.Store.IsBlockedEitherWay(ctx, in.actor.ID, target.ID); err != nil {
+		return err
+	} else if blocked {
+		// One blocks the other: no follow, as Mastodon answers.
+		return p.Outbox.RejectFollowRequest(ctx, target, in.actor, in.row.URI)
+	}
 	manual := target.ManuallyApprovesFollowers
 	switch target.Type {
 	case store.TypePerson:

@@ -185,8 +185,9 @@ func TestGroupPostsReachFollowersWithoutFEP1b12(t *testing.T) {
 	gC := joinByHandle(t, carol, g.Acct)
 	waitMembership(t, carol, gC.ID, store.StateAccepted)
 
-	// bob follows the group as a Mastodon client does: search with
-	// resolve, then follow the account it found (a group: true account).
+	// bob finds the group as a Mastodon client does (search with resolve:
+	// a group: true account) and follows it to read it, as the web page's
+	// follow button does (a Mastodon app's follow joins the group instead).
 	var found struct {
 		Accounts []struct {
 			ID    string
@@ -197,8 +198,12 @@ func TestGroupPostsReachFollowersWithoutFEP1b12(t *testing.T) {
 	if len(found.Accounts) != 1 || !found.Accounts[0].Group {
 		t.Fatalf("search %s from B: %+v", g.Acct, found)
 	}
-	if res := bob.API("POST", "/accounts/"+found.Accounts[0].ID+"/follow", nil); res.Status != 200 {
-		t.Fatalf("bob follows the group: %d %s", res.Status, res.Body)
+	groupOnB, err := b.Store.ActorByURI(ctx, groupURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Outbox.Follow(ctx, bob.Actor, groupOnB); err != nil {
+		t.Fatalf("bob follows the group: %v", err)
 	}
 	testnet.Eventually(t, wait, "bob follows the group", func() bool {
 		var rels []struct{ Following bool }

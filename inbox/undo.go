@@ -44,6 +44,8 @@ func undo(ctx context.Context, p *Processor, in *incoming) error {
 		return nil
 	case "Like":
 		return p.removeLike(ctx, in.actor.ID, undone.URI)
+	case "Block":
+		return p.undoBlock(ctx, in, undone.URI)
 	case "Announce":
 		share, err := p.Store.ObjectByURI(ctx, undone.URI)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && (share.Type != store.ShareType || share.AttributedTo != in.actor.ID)) {

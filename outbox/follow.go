@@ -15,6 +15,11 @@ func (o *Outbox) Follow(ctx context.Context, follower, target *store.Actor) (*st
 	if follower.ID == target.ID {
 		return nil, fieldErr("id", "you cannot follow yourself")
 	}
+	if blocked, err := o.Store.IsBlockedEitherWay(ctx, follower.ID, target.ID); err != nil {
+		return nil, err
+	} else if blocked {
+		return nil, ErrForbidden
+	}
 	if existing, err := o.Store.FollowOf(ctx, follower.ID, target.ID); err == nil {
 		return existing, nil
 	}
@@ -56,6 +61,30 @@ func (o *Outbox) Follow(ctx context.Context, follower, target *store.Actor) (*st
 	}
 	o.enqueue(ctx, ds)
 	return f, nil
+}
+
+// FollowAccount is what following means in a Mastodon app, which shows
+// groups as accounts: a person is followed, a group is joined under its
+// rules (an approval group takes a request), as Lemmy and Friendica users
+// join groups by following them.
+func (o *Outbox) FollowAccount(ctx context.Context, follower, target *store.Actor) error {
+	if target.Type == store.TypeGroup {
+		_, err := o.Join(ctx, follower, target)
+		return err
+	}
+	_, err := o.Follow(ctx, follower, target)
+	return err
+}
+
+// UnfollowAccount undoes FollowAccount: a group is left (and an older
+// read-only follow of it ended).
+func (o *Outbox) UnfollowAccount(ctx context.Context, follower, target *store.Actor) error {
+	if target.Type == store.TypeGroup {
+		if err := o.Leave(ctx, follower, target); err != nil {
+			return err
+		}
+	}
+	return o.Unfollow(ctx, follower, target)
 }
 
 // Unfollow ends a follow (Undo{Follow} to a remote target).

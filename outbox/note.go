@@ -116,6 +116,10 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 			nn.GroupID = *parent.GroupID // a reply stays in the parent's group
 		}
 	}
+	content, mentioned := o.renderMentions(ctx, text)
+	if nn.GroupID == 0 && nn.Visibility != store.ObjDirect {
+		nn.GroupID = o.mentionedGroup(ctx, author, mentioned)
+	}
 	if nn.GroupID != 0 {
 		if err := o.canPostIn(ctx, nn.GroupID, author); err != nil {
 			return nil, err
@@ -134,7 +138,6 @@ func (o *Outbox) CreateNote(ctx context.Context, author *store.Actor, nn NewNote
 	default:
 		return nil, fieldErr("visibility", "one of public, unlisted, private, direct")
 	}
-	content, mentioned := o.renderMentions(ctx, text)
 	var tags []string
 	obj.Content, tags = o.renderHashtags(content)
 	if parent != nil {
@@ -221,6 +224,19 @@ func (o *Outbox) canPostIn(ctx context.Context, groupID int64, author *store.Act
 		return err
 	}
 	return ErrForbidden
+}
+
+// mentionedGroup is the first group a post mentions (@name@host) that its
+// author may post in, 0 for none: such a post is posted in the group, as
+// Friendica and Lemmy users post in a group by mentioning it. A mention of
+// a group the author may not post in stays a mere mention.
+func (o *Outbox) mentionedGroup(ctx context.Context, author *store.Actor, mentioned []*store.Actor) int64 {
+	for _, a := range mentioned {
+		if a.Type == store.TypeGroup && o.canPostIn(ctx, a.ID, author) == nil {
+			return a.ID
+		}
+	}
+	return 0
 }
 
 // withRepliedAuthor adds the author a reply answers to the people it

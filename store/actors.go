@@ -360,17 +360,28 @@ func (s *Store) fillSkills(ctx context.Context, actors map[int64]*Actor) error {
 	return err
 }
 
-// ActorCounts are the numbers an account entity shows.
+// ActorCounts are the numbers and facts an account entity shows besides
+// the actor's row.
 type ActorCounts struct {
 	Followers, Following, Statuses int64
+	// LastStatusAt is when the actor last posted (nil: never).
+	LastStatusAt *time.Time
+	// Role is a local person's role on this node ("" for others).
+	Role string
+	// Preferences are the person's choices (DefaultPreferences for those
+	// who set none, and for peers).
+	Preferences Preferences
 }
 
-// CountsOf reads the counts of several actors in one query.
+// CountsOf reads the counts of several actors in one query, and their
+// preferences in another.
 func (s *Store) CountsOf(ctx context.Context, ids []int64) (map[int64]ActorCounts, error) {
 	rows, err := s.db.Query(ctx, `select a.id,
 		(select count(*) from follows where followee_id = a.id and state = 'accepted'),
 		(select count(*) from follows where follower_id = a.id and state = 'accepted'),
-		(select count(*) from objects where attributed_to = a.id and deleted_at is null)
+		(select count(*) from objects where attributed_to = a.id and deleted_at is null),
+		(select max(published) from objects where attributed_to = a.id and deleted_at is null and type in `+postTypes+`),
+		coalesce((select role from accounts where actor_id = a.id), '')
 		from unnest($1::bigint[]) a(id)`, ids)
 	if err != nil {
 		return nil, err
@@ -378,9 +389,18 @@ func (s *Store) CountsOf(ctx context.Context, ids []int64) (map[int64]ActorCount
 	out := make(map[int64]ActorCounts, len(ids))
 	var id int64
 	var c ActorCounts
-	_, err = pgx.ForEachRow(rows, []any{&id, &c.Followers, &c.Following, &c.Statuses}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &c.Followers, &c.Following, &c.Statuses, &c.LastStatusAt, &c.Role}, func() error {
 		out[id] = c
+		c = ActorCounts{} // pgx may write a time into the pointer it has
 		return nil
 	})
+	if err != nil {
+		return out, err
+	}
+	prefs, err := s.PreferencesOf(ctx, ids)
+	for id, c := range out {
+		c.Preferences = prefs[id]
+		out[id] = c
+	}
 	return out, err
 }

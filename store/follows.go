@@ -116,10 +116,28 @@ func (s *Store) FollowRequests(ctx context.Context, followeeID int64) ([]*Actor,
 // FollowRequestsPage pages through the actors waiting for an actor's
 // approval on their ids, the highest first.
 func (s *Store) FollowRequestsPage(ctx context.Context, followeeID int64, p Page) ([]*Actor, error) {
+	return s.followPage(ctx, "f.followee_id", "f.follower_id", FollowPending, followeeID, p)
+}
+
+// FollowersPage pages through an actor's accepted followers on their ids,
+// the highest first.
+func (s *Store) FollowersPage(ctx context.Context, followeeID int64, p Page) ([]*Actor, error) {
+	return s.followPage(ctx, "f.followee_id", "f.follower_id", FollowAccepted, followeeID, p)
+}
+
+// FollowingPage pages through the actors an actor follows (accepted) on
+// their ids, the highest first.
+func (s *Store) FollowingPage(ctx context.Context, followerID int64, p Page) ([]*Actor, error) {
+	return s.followPage(ctx, "f.follower_id", "f.followee_id", FollowAccepted, followerID, p)
+}
+
+// followPage lists the actors at the other end (column other) of the
+// follows in a state whose column key is id.
+func (s *Store) followPage(ctx context.Context, key, other, state string, id int64, p Page) ([]*Actor, error) {
 	p = p.normalised()
-	rows, err := s.db.Query(ctx, `select `+prefixed("a", actorColumns)+` from follows f join actors a on a.id = f.follower_id
-		where f.followee_id = $1 and f.state = 'pending' and a.id < $2 and a.id > $3
-		order by a.id `+p.order()+` limit $4`, followeeID, p.MaxID, p.lower(), p.Limit)
+	rows, err := s.db.Query(ctx, `select `+prefixed("a", actorColumns)+` from follows f join actors a on a.id = `+other+`
+		where `+key+` = $1 and f.state = $5 and a.deleted_at is null and a.id < $2 and a.id > $3
+		order by a.id `+p.order()+` limit $4`, id, p.MaxID, p.lower(), p.Limit, state)
 	if err != nil {
 		return nil, err
 	}

@@ -158,8 +158,11 @@ type GroupFilter struct {
 	// State is the membership state MemberOnly asks for (default accepted).
 	State     string
 	LocalOnly bool
-	Limit     int
-	Offset    int
+	// Text, when set, keeps the groups whose name or handle is close to it
+	// (as the directory finds people).
+	Text   string
+	Limit  int
+	Offset int
 }
 
 // Groups lists groups a viewer may see: public and private ones, and secret
@@ -175,7 +178,9 @@ func (s *Store) Groups(ctx context.Context, f GroupFilter) ([]*Group, error) {
 		left join memberships m on m.group_id = g.actor_id and m.member_id = $1
 		where (g.visibility <> 'secret' or m.state in ('accepted', 'invited'))
 		  and (not $2 or m.state = $6) and (a.local or not $3)
-		order by a.display_name, a.id limit $4 offset $5`, f.ViewerID, f.MemberOnly, f.LocalOnly, f.Limit, f.Offset, f.State)
+		  and ($7 = '' or archipel_fold($7) <% archipel_fold(a.display_name || ' ' || a.username || ' ' || a.organisation || ' ' || a.unit_name)
+		    or starts_with(lower(a.username), lower($7)))
+		order by a.display_name, a.id limit $4 offset $5`, f.ViewerID, f.MemberOnly, f.LocalOnly, f.Limit, f.Offset, f.State, f.Text)
 	if err != nil {
 		return nil, err
 	}
@@ -304,11 +309,18 @@ func (s *Store) MemberEventsBetween(ctx context.Context, memberID int64, after, 
 
 // GroupTimeline lists a group's live posts, newest first.
 func (s *Store) GroupTimeline(ctx context.Context, groupID int64, p Page) ([]*Object, error) {
+	return s.GroupTimelineFor(ctx, groupID, 0, p)
+}
+
+// GroupTimelineFor is GroupTimeline for a reader (0: anonymous), less the
+// posts their blocks and domain blocks hide.
+func (s *Store) GroupTimelineFor(ctx context.Context, groupID, viewerID int64, p Page) ([]*Object, error) {
 	p = p.normalised()
 	return s.queryObjects(ctx, p, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
 		from objects o join actors a on a.id = o.attributed_to
 		where o.group_id = $1 and o.deleted_at is null and o.type in `+postTypes+` and o.id < $2 and o.id > $3
-		order by o.id `+p.order()+` limit $4`, groupID, p.MaxID, p.lower(), p.Limit)
+		  and not `+postHiddenSQL("$5::bigint", HideContent)+`
+		order by o.id `+p.order()+` limit $4`, groupID, p.MaxID, p.lower(), p.Limit, viewerID)
 }
 
 // UpsertRemoteGroup records what a remote group's document says of its rules.

@@ -226,6 +226,11 @@ func (f NotificationFilter) where(first int) (string, []any) {
 	return strings.Join(cond, " and "), args
 }
 
+// notificationHiddenSQL leaves out, for the recipient $1, the
+// notifications of those its blocks, domain blocks and notification mutes
+// hide.
+var notificationHiddenSQL = hiddenSQL("$1::bigint", "n.from_id", HideInNotifications)
+
 const notificationColumns = `n.id, n.recipient_id, n.type, n.from_id, coalesce(n.object_id, 0), coalesce(n.group_id, 0),
 	coalesce(n.group_key, 'ungrouped-' || n.id), n.created_at`
 
@@ -241,7 +246,7 @@ func (s *Store) Notifications(ctx context.Context, recipient int64, f Notificati
 	p = p.normalised()
 	where, args := f.where(5)
 	rows, err := s.db.Query(ctx, `select `+notificationColumns+` from notifications n
-		where n.recipient_id = $1 and n.id < $2 and n.id > $3 and `+where+`
+		where n.recipient_id = $1 and n.id < $2 and n.id > $3 and `+where+` and not `+notificationHiddenSQL+`
 		order by n.id `+p.order()+` limit $4`, append([]any{recipient, p.MaxID, p.lower(), p.Limit}, args...)...)
 	if err != nil {
 		return nil, err
@@ -287,7 +292,7 @@ func (s *Store) CountUnreadNotifications(ctx context.Context, recipient int64, f
 	var n int64
 	err := s.db.QueryRow(ctx, `select count(*) from (select 1 from notifications n
 		where n.recipient_id = $1 and n.id > coalesce((select last_read_id from markers
-		  where actor_id = $1 and timeline = 'notifications'), 0) and `+where+` limit $2) unread`,
+		  where actor_id = $1 and timeline = 'notifications'), 0) and `+where+` and not `+notificationHiddenSQL+` limit $2) unread`,
 		append([]any{recipient, limit}, args...)...).Scan(&n)
 	return n, err
 }

@@ -321,7 +321,9 @@ func (s *Store) CountShares(ctx context.Context, uris []string) (map[string]int6
 // the posts of those it follows (public, unlisted or followers-only), posts in
 // groups it belongs to or follows, direct posts that mention it, public
 // posts with a hashtag it follows, and the shares of
-// those it follows (ShareType rows, resolved with SharedPosts).
+// those it follows (ShareType rows, resolved with SharedPosts), less what
+// its blocks, mutes and domain blocks hide and the posts of the members of
+// its exclusive lists.
 func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Object, error) {
 	p = p.normalised()
 	return s.queryObjects(ctx, p, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
@@ -336,7 +338,10 @@ func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Obj
 		  or (o.group_id is null and o.visibility = 'public' and o.id in (select t.object_id from object_tags t
 		      join followed_tags f on f.name = t.name where f.actor_id = $1))))
 		  or (o.type = 'Announce' and (o.attributed_to = $1 or o.attributed_to in
-		      (select followee_id from follows where follower_id = $1 and state = 'accepted'))))
+		      (select followee_id from follows where follower_id = $1 and state = 'accepted' and show_reblogs))))
+		  and not `+postHiddenSQL("$1::bigint", HideInTimelines)+`
+		  and (o.attributed_to = $1 or o.attributed_to not in (select la.account_id from list_accounts la
+		      join lists l on l.id = la.list_id where l.owner_id = $1 and l.exclusive))
 		order by o.id `+p.order()+` limit $4`, actorID, p.MaxID, p.lower(), p.Limit)
 }
 
@@ -463,4 +468,40 @@ func (s *Store) ObjectsByURIs(ctx context.Context, uris []string) (map[string]*O
 		out[o.URI] = o
 	}
 	return out, err
+}
+
+// hasMediaSQL is true for an objects row o that carries attachments (as a
+// peer sent them, in its raw document): the only_media filter.
+const hasMediaSQL = `(jsonb_typeof(o.raw->'attachment') = 'object'
+	  or (jsonb_typeof(o.raw->'attachment') = 'array' and jsonb_array_length(o.raw->'attachment') > 0))`
+
+// AccountStatusFilter selects an account's statuses as Mastodon's
+// /accounts/:id/statuses does.
+type AccountStatusFilter struct {
+	AuthorID int64
+	// ViewerID is the reader (0: anonymous): what they may read, less what
+	// their blocks and domain blocks hide.
+	ViewerID int64
+	// ExcludeReplies leaves out replies, except the author's answers to
+	// themselves (threads), as Mastodon does.
+	ExcludeReplies, ExcludeReblogs, OnlyMedia, Pinned bool
+	// Tagged keeps the posts with this hashtag ("" for any).
+	Tagged string
+}
+
+// AccountStatuses lists an account's posts and shares the viewer may read,
+// newest first.
+func (s *Store) AccountStatuses(ctx context.Context, f AccountStatusFilter, p Page) ([]*Object, error) {
+	p = p.normalised()
+	return s.queryObjects(ctx, p, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+		from objects o join actors a on a.id = o.attributed_to
+		where o.attributed_to = $1 and o.deleted_at is null and o.id < $3 and o.id > $4
+		  and ((o.type in `+postTypes+` and `+visibleSQL("$2::bigint")+`) or (o.type = 'Announce' and not $6))
+		  and (not $5 or o.in_reply_to = '' or exists (select 1 from objects rp where rp.uri = o.in_reply_to and rp.attributed_to = o.attributed_to))
+		  and (not $7 or `+hasMediaSQL+`)
+		  and (not $8 or o.id in (select object_id from pins where actor_id = $1))
+		  and ($9 = '' or o.id in (select object_id from object_tags where name = $9))
+		  and not `+postHiddenSQL("$2::bigint", HideContent)+`
+		order by o.id `+p.order()+` limit $10`, f.AuthorID, f.ViewerID, p.MaxID, p.lower(), f.ExcludeReplies,
+		f.ExcludeReblogs, f.OnlyMedia, f.Pinned, NormaliseTag(f.Tagged), p.Limit)
 }

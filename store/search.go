@@ -26,6 +26,7 @@ func (s *Store) SearchStatuses(ctx context.Context, q StatusSearch) ([]*Object, 
 		from objects o join actors a on a.id = o.attributed_to
 		where o.search @@ websearch_to_tsquery('french', archipel_fold($1)) and o.deleted_at is null
 		  and o.type in `+postTypes+` and ($3 = 0 or o.attributed_to = $3) and `+visibleSQL("$2::bigint")+`
+		  and not `+postHiddenSQL("$2::bigint", HideContent)+`
 		order by o.id desc limit $4 offset $5`, q.Text, q.ViewerID, q.AuthorID, q.Limit, q.Offset)
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ func (s *Store) Ancestors(ctx context.Context, o *Object, viewerID int64) ([]*Ob
 		  where p.in_reply_to <> '' and up.depth < $2)
 		select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
 		from up join objects o on o.uri = up.uri join actors a on a.id = o.attributed_to
-		where o.deleted_at is null and o.type in `+postTypes+` and `+visibleSQL(contextViewerID)+`
+		where o.deleted_at is null and o.type in `+postTypes+` and `+visibleSQL(contextViewerID)+` and not `+postHiddenSQL(contextViewerID, HideContent)+`
 		order by up.depth desc`, o.InReplyTo, maxThreadDepth, viewerID)
 	if err != nil {
 		return nil, err
@@ -41,7 +41,7 @@ func (s *Store) Descendants(ctx context.Context, o *Object, viewerID int64) ([]*
 		select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
 		from objects o join actors a on a.id = o.attributed_to
 		where o.id in (select id from down) and o.deleted_at is null and o.type in `+postTypes+`
-		  and `+visibleSQL(contextViewerID)+`
+		  and `+visibleSQL(contextViewerID)+` and not `+postHiddenSQL(contextViewerID, HideContent)+`
 		order by o.id limit $4`, o.URI, maxThreadDepth, viewerID, maxDescendants)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,9 @@ type TimelineFilter struct {
 	AnyTags, AllTags, NoneTags []string
 	// OnlyMedia keeps posts with attachments.
 	OnlyMedia bool
+	// ViewerID is the reader (0: anonymous), whose blocks, mutes and
+	// domain blocks hide posts.
+	ViewerID int64
 }
 
 func normaliseTags(names []string) []string {
@@ -41,9 +44,10 @@ func (s *Store) PublicTimeline(ctx context.Context, f TimelineFilter, p Page) ([
 		    where object_id = o.id and name = any($8)) = cardinality($8::text[]))
 		  and not exists (select 1 from object_tags where object_id = o.id and name = any($9))
 		  and (not $10 or exists (select 1 from media_attachments where object_id = o.id))
+		  and not `+postHiddenSQL("$11::bigint", HideInTimelines)+`
 		order by o.id `+p.order()+` limit $3`,
 		p.MaxID, p.lower(), p.Limit, f.WithReplies, f.LocalOnly, f.RemoteOnly, normaliseTags(f.AnyTags), all,
-		normaliseTags(f.NoneTags), f.OnlyMedia)
+		normaliseTags(f.NoneTags), f.OnlyMedia, f.ViewerID)
 }
 
 // only is the page that holds exactly the object id, so that "is this post

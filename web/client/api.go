@@ -105,10 +105,35 @@ func (api *API) Routes(r chi.Router) {
 		r.Get("/accounts/verify_credentials", auth.User("profile", api.apiVerifyCredentials))
 		r.Get("/accounts/lookup", auth.Scope("read:accounts", api.apiLookupAccount))
 		r.Get("/accounts/relationships", auth.User("read:follows", api.apiRelationships))
+		r.Get("/accounts/search", auth.Scope("read:accounts", api.apiAccountSearch))
 		r.Get("/accounts/{id}", auth.Scope("read:accounts", api.apiAccount))
 		r.Get("/accounts/{id}/statuses", auth.Scope("read:statuses", api.apiAccountStatuses))
+		r.Get("/accounts/{id}/followers", auth.Scope("read:accounts", api.apiAccountFollows(true)))
+		r.Get("/accounts/{id}/following", auth.Scope("read:accounts", api.apiAccountFollows(false)))
 		r.Post("/accounts/{id}/follow", auth.User("write:follows", api.apiFollow))
 		r.Post("/accounts/{id}/unfollow", auth.User("write:follows", api.apiUnfollow))
+		r.Post("/accounts/{id}/block", auth.User("write:blocks", api.apiBlock(true)))
+		r.Post("/accounts/{id}/unblock", auth.User("write:blocks", api.apiBlock(false)))
+		r.Post("/accounts/{id}/mute", auth.User("write:mutes", api.apiMute(true)))
+		r.Post("/accounts/{id}/unmute", auth.User("write:mutes", api.apiMute(false)))
+		r.Get("/accounts/{id}/lists", auth.User("read:lists", api.apiAccountLists))
+		r.Get("/lists", auth.User("read:lists", api.apiLists))
+		r.Post("/lists", auth.User("write:lists", api.apiCreateList))
+		r.Get("/lists/{id}", auth.User("read:lists", api.apiList))
+		r.Put("/lists/{id}", auth.User("write:lists", api.apiUpdateList))
+		r.Delete("/lists/{id}", auth.User("write:lists", api.apiDeleteList))
+		r.Get("/lists/{id}/accounts", auth.User("read:lists", api.apiListAccounts))
+		r.Post("/lists/{id}/accounts", auth.User("write:lists", api.apiListMembers(true)))
+		r.Delete("/lists/{id}/accounts", auth.User("write:lists", api.apiListMembers(false)))
+		r.Get("/timelines/list/{id}", auth.User("read:lists", api.apiListTimeline))
+		r.Get("/conversations", auth.User("read:statuses", api.apiConversations))
+		r.Post("/conversations/{id}/read", auth.User("write:conversations", api.apiMarkConversation(false)))
+		r.Delete("/conversations/{id}", auth.User("write:conversations", api.apiMarkConversation(true)))
+		r.Get("/blocks", auth.User("read:blocks", api.apiBlocks(false)))
+		r.Get("/mutes", auth.User("read:mutes", api.apiBlocks(true)))
+		r.Get("/domain_blocks", auth.User("read:blocks", api.apiDomainBlocks))
+		r.Post("/domain_blocks", auth.User("write:blocks", api.apiDomainBlock(true)))
+		r.Delete("/domain_blocks", auth.User("write:blocks", api.apiDomainBlock(false)))
 		r.Get("/follow_requests", auth.User("read:follows", api.apiFollowRequests))
 		r.Post("/follow_requests/{id}/authorize", auth.User("write:follows", api.apiAnswerFollowRequest(true)))
 		r.Post("/follow_requests/{id}/reject", auth.User("write:follows", api.apiAnswerFollowRequest(false)))
@@ -232,6 +257,26 @@ func (api *API) meOrFail(w http.ResponseWriter, r *http.Request) (*store.Actor, 
 		return nil, false
 	}
 	return me, true
+}
+
+// mePage is meOrFail and pageFrom, for the lists of one's own.
+func (api *API) mePage(w http.ResponseWriter, r *http.Request) (*store.Actor, store.Page, bool) {
+	p, ok := pageFrom(w, r)
+	if !ok {
+		return nil, p, false
+	}
+	me, ok := api.meOrFail(w, r)
+	return me, p, ok
+}
+
+// targetAndMe loads the account of the path and the caller, for an action
+// of the caller on that account.
+func (api *API) targetAndMe(w http.ResponseWriter, r *http.Request) (target, me *store.Actor, ok bool) {
+	if target, ok = api.anyActorFromPath(w, r); !ok {
+		return nil, nil, false
+	}
+	me, ok = api.meOrFail(w, r)
+	return target, me, ok
 }
 
 // viewerID is the API caller's actor, 0 without a token.

@@ -5,10 +5,12 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/archipel-social/archipel/ap"
@@ -25,8 +27,12 @@ type accountJSON struct {
 	Locked         bool        `json:"locked"`
 	Bot            bool        `json:"bot"`
 	Group          bool        `json:"group"`
-	Discoverable   bool        `json:"discoverable"`
+	Discoverable   *bool       `json:"discoverable"`
+	Indexable      bool        `json:"indexable"`
+	NoIndex        *bool       `json:"noindex"`
+	HideCollect    *bool       `json:"hide_collections"`
 	CreatedAt      time.Time   `json:"created_at"`
+	LastStatusAt   *string     `json:"last_status_at"`
 	Note           string      `json:"note"`
 	URL            string      `json:"url"`
 	URI            string      `json:"uri"`
@@ -39,6 +45,8 @@ type accountJSON struct {
 	StatusesCount  int64       `json:"statuses_count"`
 	Fields         []fieldJSON `json:"fields"`
 	Emojis         []any       `json:"emojis"`
+	Roles          []roleJSON  `json:"roles"`
+	Moved          *struct{}   `json:"moved"`
 	Organisation   string      `json:"organisation"`
 	Unit           string      `json:"unit"`
 	JobTitle       string      `json:"job_title"`
@@ -69,7 +77,7 @@ func (api *API) accountEntities(ctx context.Context, actors map[int64]*store.Act
 	images, _ := api.Store.ProfileMediaOf(ctx, ids)
 	out := make(map[int64]accountJSON, len(actors))
 	for id, a := range actors {
-		e := accountFrom(a, counts[id])
+		e := accountFrom(a, counts[id], api.Links)
 		e.setImages(api.Links, a, images[id])
 		out[id] = e
 	}
@@ -101,7 +109,29 @@ func (e *accountJSON) setImages(links ap.Links, a *store.Actor, mine map[string]
 	e.AvatarStatic, e.HeaderStatic = e.Avatar, e.Header
 }
 
-func accountFrom(a *store.Actor, counts store.ActorCounts) accountJSON {
+// remoteAccountFlags are what a peer's actor document says of Mastodon's
+// discoverable and indexable.
+type remoteAccountFlags struct {
+	Discoverable *bool `json:"discoverable"`
+	Indexable    *bool `json:"indexable"`
+}
+
+// profileFields are Mastodon's profile fields, made from the directory's
+// profile: organisation, unit, job title and skills (Mastodon shows four).
+func profileFields(a *store.Actor) []fieldJSON {
+	fields := []fieldJSON{}
+	for _, f := range []struct{ name, value string }{
+		{"Organisation", a.Organisation}, {"Unit", a.UnitName}, {"Job title", a.JobTitle},
+		{"Skills", strings.Join(a.Skills, ", ")},
+	} {
+		if f.value != "" {
+			fields = append(fields, fieldJSON{Name: f.name, Value: html.EscapeString(f.value)})
+		}
+	}
+	return fields
+}
+
+func accountFrom(a *store.Actor, counts store.ActorCounts, links ap.Links) accountJSON {
 	acct := a.Username
 	if !a.Local {
 		acct = a.Handle()
@@ -110,54 +140,90 @@ func accountFrom(a *store.Actor, counts store.ActorCounts) accountJSON {
 	if skills == nil {
 		skills = []string{}
 	}
-	// A field's value is HTML in Mastodon's API (clients render it), and
-	// these are plain text: escaped once here. source.fields has the text.
-	fields := []fieldJSON{}
-	for _, f := range profileFields(a) {
-		fields = append(fields, fieldJSON{Name: f.Name, Value: html.EscapeString(f.Value)})
+	prefs := counts.Preferences
+	if prefs == (store.Preferences{}) {
+		prefs = store.DefaultPreferences
 	}
-	return accountJSON{
+	discoverable, indexable := prefs.Discoverable, prefs.Indexable
+	if !a.Local && len(a.Raw) > 0 {
+		var flags remoteAccountFlags
+		if json.Unmarshal(a.Raw, &flags) == nil {
+			discoverable = flags.Discoverable != nil && *flags.Discoverable
+			indexable = flags.Indexable != nil && *flags.Indexable
+		}
+	}
+	noindex, hide := !indexable, prefs.HideCollections
+	out := accountJSON{
 		ID: strconv.FormatInt(a.ID, 10), Username: a.Username, Acct: acct, DisplayName: a.DisplayName,
 		Locked: a.ManuallyApprovesFollowers, Bot: a.Type == store.TypeApplication || a.Type == store.TypeService,
-		Group: a.Type == store.TypeGroup, Discoverable: true, CreatedAt: a.CreatedAt.UTC(), Note: a.SummaryHTML,
+		Group: a.Type == store.TypeGroup, Discoverable: &discoverable, Indexable: indexable, NoIndex: &noindex,
+		HideCollect: &hide, CreatedAt: a.CreatedAt.UTC(), Note: a.SummaryHTML,
 		URL: a.URL, URI: a.URI, FollowersCount: counts.Followers, FollowingCount: counts.Following, StatusesCount: counts.Statuses,
-		Fields: fields, Emojis: []any{}, Organisation: a.Organisation, Unit: a.UnitName, JobTitle: a.JobTitle,
-		Tier: a.Tier, Skills: skills, Local: a.Local, Host: a.Host,
+		Avatar: links.DefaultAvatar(), Header: links.DefaultHeader(),
+		Fields: profileFields(a), Emojis: []any{}, Roles: []roleJSON{}, Organisation: a.Organisation, Unit: a.UnitName,
+		JobTitle: a.JobTitle, Tier: a.Tier, Skills: skills, Local: a.Local, Host: a.Host,
 	}
+	out.AvatarStatic, out.HeaderStatic = out.Avatar, out.Header
+	if out.URL == "" {
+		out.URL = a.URI
+	}
+	if counts.LastStatusAt != nil {
+		// Mastodon gives the day only.
+		day := counts.LastStatusAt.UTC().Format(time.DateOnly)
+		out.LastStatusAt = &day
+	}
+	if role, ok := roles[counts.Role]; ok && role.Highlighted {
+		out.Roles = append(out.Roles, role)
+	}
+	return out
 }
 
 // credentialAccountJSON is the caller's own account (verify_credentials,
 // update_credentials): with Mastodon's source, the plain text the note (the
-// bio's HTML) is made from, which is what an edit form shows.
+// bio's HTML) is made from, which is what an edit form shows, and the
+// caller's defaults for new posts.
 type credentialAccountJSON struct {
 	accountJSON
 	Source sourceJSON `json:"source"`
-	Role   string     `json:"role"`
+	Role   roleJSON   `json:"role"`
 	Email  string     `json:"email"`
 }
 
 type sourceJSON struct {
-	Note   string      `json:"note"`
-	Fields []fieldJSON `json:"fields"`
+	Note                string      `json:"note"`
+	Fields              []fieldJSON `json:"fields"`
+	Privacy             string      `json:"privacy"`
+	Sensitive           bool        `json:"sensitive"`
+	Language            *string     `json:"language"`
+	FollowRequestsCount int64       `json:"follow_requests_count"`
+	HideCollections     bool        `json:"hide_collections"`
+	Discoverable        bool        `json:"discoverable"`
+	Indexable           bool        `json:"indexable"`
 }
 
 func (api *API) credentialAccountEntity(ctx context.Context, a *store.Actor, acct *store.Account) credentialAccountJSON {
+	counts, _ := api.Store.CountsOf(ctx, []int64{a.ID})
+	c := counts[a.ID]
 	e := api.accountEntity(ctx, a)
-	return credentialAccountJSON{accountJSON: e, Source: sourceJSON{Note: a.Summary, Fields: profileFields(a)}, Role: acct.Role, Email: acct.Email}
-}
-
-// profileFields are the profile's fields as plain text, Mastodon's source
-// fields: the organisation, unit and job title that are set.
-func profileFields(a *store.Actor) []fieldJSON {
+	prefs := c.Preferences
+	// The source's fields are plain text, as the person typed them.
 	fields := []fieldJSON{}
-	for _, f := range []struct{ name, value string }{
-		{"Organisation", a.Organisation}, {"Unit", a.UnitName}, {"Job title", a.JobTitle},
-	} {
-		if f.value != "" {
-			fields = append(fields, fieldJSON{Name: f.name, Value: f.value})
-		}
+	for _, f := range e.Fields {
+		fields = append(fields, fieldJSON{Name: f.Name, Value: html.UnescapeString(f.Value)})
 	}
-	return fields
+	src := sourceJSON{Note: a.Summary, Fields: fields, Privacy: prefs.DefaultVisibility, Sensitive: prefs.DefaultSensitive,
+		HideCollections: prefs.HideCollections, Discoverable: prefs.Discoverable, Indexable: prefs.Indexable}
+	if prefs.DefaultLanguage != "" {
+		src.Language = &prefs.DefaultLanguage
+	}
+	if reqs, err := api.Store.FollowRequests(ctx, a.ID); err == nil {
+		src.FollowRequestsCount = int64(len(reqs))
+	}
+	role, ok := roles[acct.Role]
+	if !ok {
+		role = roles[store.RoleMember]
+	}
+	return credentialAccountJSON{accountJSON: e, Source: src, Role: role, Email: acct.Email}
 }
 
 // statusJSON is Mastodon's Status entity, with the group it was posted in.
@@ -391,7 +457,7 @@ func (sp *statusPage) bare(o *store.Object) statusJSON {
 		if author == nil {
 			author = &store.Actor{ID: o.AttributedTo}
 		}
-		account = accountFrom(author, store.ActorCounts{})
+		account = accountFrom(author, store.ActorCounts{}, sp.links)
 		account.setImages(sp.links, author, nil)
 	}
 	return statusJSON{ID: strconv.FormatInt(o.ID, 10), URI: o.URI, URL: o.URL, CreatedAt: o.Published.UTC(),
@@ -498,26 +564,54 @@ type memberJSON struct {
 	Since   string      `json:"since"`
 }
 
-// relationshipJSON is Mastodon's Relationship entity (the fields we know).
+// relationshipJSON is Mastodon's Relationship entity.
 type relationshipJSON struct {
-	ID         string `json:"id"`
-	Following  bool   `json:"following"`
-	Requested  bool   `json:"requested"`
-	FollowedBy bool   `json:"followed_by"`
-	Notifying  bool   `json:"notifying"`
+	ID                  string   `json:"id"`
+	Following           bool     `json:"following"`
+	ShowingReblogs      bool     `json:"showing_reblogs"`
+	Notifying           bool     `json:"notifying"`
+	Languages           []string `json:"languages"`
+	FollowedBy          bool     `json:"followed_by"`
+	Blocking            bool     `json:"blocking"`
+	BlockedBy           bool     `json:"blocked_by"`
+	Muting              bool     `json:"muting"`
+	MutingNotifications bool     `json:"muting_notifications"`
+	Requested           bool     `json:"requested"`
+	RequestedBy         bool     `json:"requested_by"`
+	DomainBlocking      bool     `json:"domain_blocking"`
+	Endorsed            bool     `json:"endorsed"`
+	Note                string   `json:"note"`
 }
 
+func relationshipFrom(id int64, rel store.Relationship) relationshipJSON {
+	return relationshipJSON{ID: strconv.FormatInt(id, 10), Following: rel.Following, ShowingReblogs: rel.ShowingReblogs,
+		Notifying: rel.Notifying, FollowedBy: rel.FollowedBy, Blocking: rel.Blocking, BlockedBy: rel.BlockedBy,
+		Muting: rel.Muting, MutingNotifications: rel.MutingNotifications, Requested: rel.Requested,
+		RequestedBy: rel.RequestedBy, DomainBlocking: rel.DomainBlocking}
+}
+
+// relationships reads the caller's relationships with several accounts in
+// one query, in their order.
+func (api *API) relationships(r *http.Request, me *store.Actor, ids []int64) ([]relationshipJSON, error) {
+	rels, err := api.Store.Relationships(r.Context(), me.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]relationshipJSON, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, relationshipFrom(id, rels[id]))
+	}
+	return out, nil
+}
+
+// relationship is the caller's relationship with one account (an empty
+// one should it be unreadable: the action it answers is done).
 func (api *API) relationship(r *http.Request, me, other *store.Actor) relationshipJSON {
-	rel := relationshipJSON{ID: strconv.FormatInt(other.ID, 10)}
-	if f, err := api.Store.FollowOf(r.Context(), me.ID, other.ID); err == nil {
-		rel.Following = f.State == store.FollowAccepted
-		rel.Requested = f.State == store.FollowPending
-		rel.Notifying, _ = api.Store.FollowNotifies(r.Context(), me.ID, other.ID)
+	rels, err := api.relationships(r, me, []int64{other.ID})
+	if err != nil {
+		return relationshipJSON{ID: strconv.FormatInt(other.ID, 10)}
 	}
-	if f, err := api.Store.FollowOf(r.Context(), other.ID, me.ID); err == nil {
-		rel.FollowedBy = f.State == store.FollowAccepted
-	}
-	return rel
+	return rels[0]
 }
 
 type documentJSON struct {

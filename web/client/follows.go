@@ -2,6 +2,7 @@ package client
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/web/respond"
@@ -16,16 +17,13 @@ func (api *API) apiUnfollow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (api *API) followAction(w http.ResponseWriter, r *http.Request, follow bool) {
-	target, ok := api.anyActorFromPath(w, r)
-	if !ok {
-		return
-	}
-	me, ok := api.meOrFail(w, r)
+	target, me, ok := api.targetAndMe(w, r)
 	if !ok {
 		return
 	}
 	var in struct {
-		Notify *bool `json:"notify"`
+		Notify  *bool `json:"notify"`
+		Reblogs *bool `json:"reblogs"`
 	}
 	if follow {
 		if err := respond.Decode(w, r, &in); err != nil {
@@ -35,12 +33,15 @@ func (api *API) followAction(w http.ResponseWriter, r *http.Request, follow bool
 	}
 	var err error
 	if follow {
-		if _, err = api.Outbox.Follow(r.Context(), me, target); err == nil && in.Notify != nil {
+		if err = api.Outbox.FollowAccount(r.Context(), me, target); err == nil && in.Notify != nil {
 			// Mastodon's notify: a status notification for each new post.
 			err = api.Store.SetFollowNotify(r.Context(), me.ID, target.ID, *in.Notify)
 		}
+		if err == nil && in.Reblogs != nil {
+			err = api.Store.SetShowReblogs(r.Context(), me.ID, target.ID, *in.Reblogs)
+		}
 	} else {
-		err = api.Outbox.Unfollow(r.Context(), me, target)
+		err = api.Outbox.UnfollowAccount(r.Context(), me, target)
 	}
 	if err != nil {
 		respond.Fail(w, err)
@@ -54,27 +55,32 @@ func (api *API) apiRelationships(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ids := r.URL.Query()["id[]"]
-	if len(ids) == 0 {
-		ids = r.URL.Query()["id"]
+	raw := r.URL.Query()["id[]"]
+	if len(raw) == 0 {
+		raw = r.URL.Query()["id"]
 	}
-	out := []relationshipJSON{}
-	for _, raw := range ids {
-		if id, ok := respond.ParseID(raw); ok {
+	if len(raw) > store.MaxPageSize {
+		respond.Fail(w, respond.InvalidField("id", "at most "+strconv.Itoa(store.MaxPageSize)+" accounts"))
+		return
+	}
+	var ids []int64
+	for _, s := range raw {
+		if id, ok := respond.ParseID(s); ok {
 			if other, err := api.Store.ActorByID(r.Context(), id); err == nil && api.knows(r, other) {
-				out = append(out, api.relationship(r, me, other))
+				ids = append(ids, id)
 			}
 		}
+	}
+	out, err := api.relationships(r, me, ids)
+	if err != nil {
+		respond.Fail(w, err)
+		return
 	}
 	respond.JSON(w, http.StatusOK, out)
 }
 
 func (api *API) apiFollowRequests(w http.ResponseWriter, r *http.Request) {
-	me, ok := api.meOrFail(w, r)
-	if !ok {
-		return
-	}
-	p, ok := pageFrom(w, r)
+	me, p, ok := api.mePage(w, r)
 	if !ok {
 		return
 	}
@@ -83,10 +89,7 @@ func (api *API) apiFollowRequests(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
-	if len(actors) > 0 {
-		api.setLinks(w, r, actors[0].ID, actors[len(actors)-1].ID)
-	}
-	respond.JSON(w, http.StatusOK, api.accountList(r, actors))
+	api.writeAccountPage(w, r, actors)
 }
 
 func (api *API) apiAnswerFollowRequest(accept bool) http.HandlerFunc {

@@ -135,3 +135,66 @@ func TestMastoJSDay(t *testing.T) {
 	}
 	t.Logf("masto.js received the mention over its WebSocket %d ms after the post's answer (attempt %d)", s.MS, day.Attempts)
 }
+
+// masto.js gets through the accounts part of the day: account search,
+// someone's followers through the Link paginator, a mute, a block and its
+// undoing, and following a group, which joins it.
+func TestMastoJSAccounts(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("node is not installed")
+	}
+	if _, err := os.Stat(mastojsDir + "/node_modules/masto"); err != nil {
+		t.Skip("masto.js is not installed: run scripts/test.sh (npm ci in web/auth/testdata/mastojs)")
+	}
+	n := testnet.StartNode(t, testnet.Options{})
+	alice := n.CreateUser("alice", store.TierState, "")
+	bob := n.CreateUser("bob", store.TierState, "")
+	carol := n.CreateUser("carol", store.TierState, "")
+	dan := n.CreateUser("dan", store.TierState, "")
+	for _, u := range []*testnet.User{alice, carol, dan} {
+		u.API("POST", "/accounts/"+id(bob.Actor.ID)+"/follow", map[string]any{})
+	}
+	alice.API("POST", "/accounts/"+id(carol.Actor.ID)+"/follow", map[string]any{})
+	carol.API("POST", "/statuses", map[string]any{"status": "Bonjour"})
+	bob.API("POST", "/statuses", map[string]any{"status": "Ordre du jour"})
+	dan.API("POST", "/groups", map[string]any{"name": "Pilotage", "username": "pilotage"})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "accounts_day.mjs")
+	cmd.Dir = mastojsDir
+	cmd.Env = append(os.Environ(), "NODE_URL="+n.URL, "ALICE_TOKEN="+alice.Token)
+	raw, err := cmd.Output()
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			t.Fatalf("masto.js: %v\n%s", err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	var day struct {
+		Search                                          []string
+		BobFollowers                                    []string
+		Muting                                          bool
+		Mutes, HomeWhileMuted, Blocks                   []string
+		Blocking, BlockingAfterUnblock                  bool
+		GroupIsGroup, GroupFollowing, GroupRelationship bool
+	}
+	if err := json.Unmarshal(raw, &day); err != nil {
+		t.Fatalf("masto.js output: %v\n%s", err, raw)
+	}
+	if !slices.Equal(day.Search, []string{"carol"}) {
+		t.Errorf("account search: %v", day.Search)
+	}
+	if !slices.Equal(day.BobFollowers, []string{"dan", "carol", "alice"}) {
+		t.Errorf("followers through the paginator: %v", day.BobFollowers)
+	}
+	if !day.Muting || !slices.Equal(day.Mutes, []string{"carol"}) || !slices.Equal(day.HomeWhileMuted, []string{"bob"}) {
+		t.Errorf("mute: %v, mutes %v, home %v", day.Muting, day.Mutes, day.HomeWhileMuted)
+	}
+	if !day.Blocking || !slices.Equal(day.Blocks, []string{"bob"}) || day.BlockingAfterUnblock {
+		t.Errorf("block %v, blocks %v, after unblock %v", day.Blocking, day.Blocks, day.BlockingAfterUnblock)
+	}
+	if !day.GroupIsGroup || !day.GroupFollowing || !day.GroupRelationship {
+		t.Errorf("group: is %v, following %v, relationship %v", day.GroupIsGroup, day.GroupFollowing, day.GroupRelationship)
+	}
+}

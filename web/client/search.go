@@ -136,7 +136,7 @@ func (api *API) searchAccounts(r *http.Request, s searchQuery) ([]accountJSON, e
 			// fetch from any host. A node that does not answer finds nobody.
 			a, err = api.Federator.ResolveHandle(r.Context(), handle)
 		}
-		if err == nil && a != nil && s.offset == 0 && api.knows(r, a) {
+		if err == nil && a != nil && s.offset == 0 && api.knows(r, a) && len(api.withoutHidden(r, []*store.Actor{a})) == 1 {
 			out = append(out, api.accountEntity(r.Context(), a))
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) && a == nil && !s.resolve {
 			return nil, err
@@ -147,15 +147,19 @@ func (api *API) searchAccounts(r *http.Request, s searchQuery) ([]accountJSON, e
 	if err != nil {
 		return nil, err
 	}
-	actors := map[int64]*store.Actor{}
-	for _, a := range people {
-		actors[a.ID] = a
+	// Groups are accounts too (group: true), after the people, within the
+	// same limit.
+	if len(people) < s.limit {
+		groups, err := api.Store.Groups(r.Context(), store.GroupFilter{ViewerID: viewerID(r), Text: strings.TrimPrefix(s.q, "@"),
+			Limit: s.limit - len(people), Offset: s.offset})
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups {
+			people = append(people, g.Actor)
+		}
 	}
-	accounts := api.accountEntities(r.Context(), actors)
-	for _, a := range people {
-		out = append(out, accounts[a.ID])
-	}
-	return out, nil
+	return append(out, api.accountList(r, api.withoutHidden(r, people))...), nil
 }
 
 // searchStatuses finds posts by their words, or one post by its URL.

@@ -38,6 +38,20 @@ func (api *API) apiPostStatus(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
+	// What the post does not say, the author's preferences do
+	// (update_credentials' source).
+	prefs, err := api.Store.PreferencesFor(r.Context(), auth.Account(r).ActorID)
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	if nn.Visibility == "" && in.GroupID == "" {
+		nn.Visibility = prefs.DefaultVisibility
+	}
+	if nn.Language == "" {
+		nn.Language = prefs.DefaultLanguage
+	}
+	nn.Sensitive = prefs.DefaultSensitive
 	if in.SpoilerText != nil {
 		nn.SpoilerText = *in.SpoilerText
 	}

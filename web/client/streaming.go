@@ -186,7 +186,7 @@ func (c *streamConn) notificationEvents(ctx context.Context, ch store.Change, su
 	n, err := c.api.Store.NotificationByID(ctx, c.viewer, ch.NotificationID)
 	// Archipel's own types stay out of streams as they stay out of
 	// notification lists by default: apps show an unknown type badly.
-	if err != nil || strings.HasPrefix(n.Type, store.ArchipelPrefix) || c.api.hiddenAuthor(ctx, c.viewer, n.From) {
+	if err != nil || strings.HasPrefix(n.Type, store.ArchipelPrefix) || c.api.hiddenAuthor(ctx, c.viewer, n.From, store.HideInNotifications) {
 		return nil
 	}
 	list := c.api.notificationEntitiesFor(withFilterContext(ctx, "notifications"), c.viewer, []store.Notification{n})
@@ -220,7 +220,7 @@ func (c *streamConn) statusEvents(ctx context.Context, ch store.Change, subs []s
 	if ok, err := c.api.Store.CanSee(ctx, post, c.viewer); err != nil || !ok {
 		return nil
 	}
-	if c.api.hiddenAuthor(ctx, c.viewer, o.AttributedTo) || c.api.hiddenAuthor(ctx, c.viewer, post.AttributedTo) {
+	if c.api.hiddenAuthor(ctx, c.viewer, o.AttributedTo, store.HideInTimelines) || c.api.hiddenAuthor(ctx, c.viewer, post.AttributedTo, store.HideInTimelines) {
 		return nil
 	}
 	// Rendered once per filter context: the viewer's filters of the home
@@ -308,35 +308,34 @@ func (api *API) streamHas(ctx context.Context, s stream, viewer int64, o *store.
 	return ok
 }
 
-// hiddenAuthor is the one place where streams drop the posts and
-// notifications of an account the viewer blocked or muted. Blocks and
-// mutes come with the accounts part of issue 15: wire their store call
-// here (the timelines and notification lists filter in their queries).
-func (api *API) hiddenAuthor(ctx context.Context, viewer, author int64) bool {
-	_, _, _ = ctx, viewer, author
-	return false
+// hiddenAuthor is the one place where streams drop the posts (scope
+// HideInTimelines) and notifications (HideInNotifications) of an account
+// the viewer blocked or muted, by store.HiddenFrom, the rule the lists'
+// queries apply.
+func (api *API) hiddenAuthor(ctx context.Context, viewer, author int64, scope store.HideScope) bool {
+	hidden, err := api.Store.HiddenFrom(ctx, viewer, scope, []int64{author})
+	if err != nil {
+		slog.Warn("streaming: hidden check", "err", err)
+		return true // in doubt, leave it out: the lists show it anyway
+	}
+	return hidden[author]
 }
 
-// ownsList tells whether a list exists and is the viewer's; listHas
-// whether a post belongs to it. Lists come with the accounts part of issue
-// 15: until then there is no list to stream, and the list stream answers
-// 404 as for a list that does not exist.
+// ownsList tells whether a list exists and is the viewer's.
 func (api *API) ownsList(ctx context.Context, viewer, list int64) bool {
-	_, _, _ = ctx, viewer, list
-	return false
+	_, err := api.Store.ListOf(ctx, viewer, list)
+	return err == nil
 }
 
+// listHas tells whether a post is in the viewer's list, by the list
+// timeline's own query on the page that holds exactly that post.
 func (api *API) listHas(ctx context.Context, viewer, list int64, o *store.Object) bool {
-	_, _, _, _ = ctx, viewer, list, o
-	return false
-}
-
-// conversationJSON is Mastodon's Conversation entity.
-type conversationJSON struct {
-	ID         string        `json:"id"`
-	Unread     bool          `json:"unread"`
-	Accounts   []accountJSON `json:"accounts"`
-	LastStatus *statusJSON   `json:"last_status"`
+	l, err := api.Store.ListOf(ctx, viewer, list)
+	if err != nil {
+		return false
+	}
+	page, err := api.Store.ListTimeline(ctx, l, store.Page{MaxID: o.ID + 1, SinceID: o.ID - 1, Limit: 1})
+	return err == nil && len(page) == 1
 }
 
 // conversationPayload is the direct stream's conversation event for a new

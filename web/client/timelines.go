@@ -49,7 +49,7 @@ func (api *API) apiGroupTimeline(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	objs, err := api.Store.GroupTimeline(r.Context(), g.ID, p)
+	objs, err := api.Store.GroupTimelineFor(r.Context(), g.ID, viewerID(r), p)
 	if err != nil {
 		respond.Fail(w, err)
 		return
@@ -65,7 +65,8 @@ func boolParam(r *http.Request, name string) bool {
 
 // timelineFilter reads local, remote and only_media.
 func timelineFilter(r *http.Request) (store.TimelineFilter, bool) {
-	f := store.TimelineFilter{LocalOnly: boolParam(r, "local"), RemoteOnly: boolParam(r, "remote"), OnlyMedia: boolParam(r, "only_media")}
+	f := store.TimelineFilter{LocalOnly: boolParam(r, "local"), RemoteOnly: boolParam(r, "remote"),
+		OnlyMedia: boolParam(r, "only_media"), ViewerID: viewerID(r)}
 	return f, true
 }
 
