@@ -45,7 +45,7 @@ scope_groups as (select a.id from actors a where a.type = 'Group' and a.local an
 // actions of agents who left the observatory are not in it. $1 groups (null:
 // every local group), $2 units (null: everyone), $3 bucket starts, $4 step.
 const observatoryActions = `
-`+observatoryScope+`
+` + observatoryScope + `
 actions as (
 	select o.attributed_to actor, o.published at, case when o.in_reply_to = '' then 'post' else 'reply' end kind
 	from objects o where o.group_id in (select id from scope_groups) and o.deleted_at is null
