@@ -93,8 +93,13 @@ func New(d Deps) *Server {
 	tokens := &auth.OAuth{OAuth: d.OAuth, Base: d.Links.Base, ClientIP: ClientIP}
 	tokens.Routes(cors)
 
-	protocol := &activitypub.Handler{Store: d.Store, Links: d.Links, Outbox: d.Outbox, Viewer: d.Viewer}
+	api := &client.API{Store: d.Store, Links: d.Links, Accounts: d.Accounts, Outbox: d.Outbox, Federator: d.Federator,
+		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version,
+		Extra: tokens.AppRoutes}
+	protocol := &activitypub.Handler{Store: d.Store, Links: d.Links, Outbox: d.Outbox, Viewer: d.Viewer,
+		GroupCalendar: api.PublicGroupFeed}
 	protocol.Routes(r)
+	api.FeedRoutes(r)
 	if d.Inbox != nil {
 		r.Post("/inbox", d.Inbox.ServeHTTP)
 		r.Post("/actor/inbox", d.Inbox.ServeHTTP)
@@ -102,9 +107,7 @@ func New(d Deps) *Server {
 		r.Post("/groups/{username}/inbox", d.Inbox.ServeHTTP)
 	}
 
-	(&client.API{Store: d.Store, Links: d.Links, Accounts: d.Accounts, Outbox: d.Outbox, Federator: d.Federator,
-		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version,
-		Extra: tokens.AppRoutes}).Routes(cors)
+	api.Routes(cors)
 	// Unknown paths under /api/ and /oauth/ are JSON errors, never a page.
 	cors.Handle("/api/*", http.HandlerFunc(jsonNotFound))
 	for _, p := range []string{"/api/*", "/oauth/token", "/oauth/revoke", "/.well-known/*", "/nodeinfo/2.1"} {
