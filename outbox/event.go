@@ -503,3 +503,8 @@ func (o *Outbox) InviteToEvent(ctx context.Context, acct *store.Account, eventID
 		return err
 	})
 }
+
+// RefuseParticipation answers a peer's Join of an event with Reject{Join}.
+func (o *Outbox) RefuseParticipation(ctx context.Context, g *store.Group, who *store.Actor, joinURI string) error {
+	return o.answerParticipation(ctx, g, who, joinURI, false)
+}
