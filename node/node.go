@@ -24,6 +24,7 @@ import (
 	"github.com/archipel-social/archipel/oauth"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/queue"
+	"github.com/archipel-social/archipel/reminders"
 	"github.com/archipel-social/archipel/sso"
 	"github.com/archipel-social/archipel/storage"
 	"github.com/archipel-social/archipel/store"
@@ -60,7 +61,9 @@ type Node struct {
 	Links    ap.Links
 	Accounts *accounts.Service
 	Mail     *mail.Outbox
-	OAuth    *oauth.Service
+	// Reminders tells event participants before each sitting.
+	Reminders *reminders.Reminders
+	OAuth     *oauth.Service
 	// SSO is the OpenID provider people sign in with (nil: none).
 	SSO       *sso.Provider
 	Outbox    *outbox.Outbox
@@ -123,6 +126,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		n.Close()
 		return nil, err
 	}
+	n.Reminders = &reminders.Reminders{Store: n.Store, Mail: n.Mail, BaseURL: n.Links.Base}
 	n.Accounts = &accounts.Service{Store: n.Store, Links: n.Links, Mail: n.Mail, Registrations: cfg.Registrations,
 		PasswordLoginOff: cfg.PasswordLoginOff}
 	n.Outbox = &outbox.Outbox{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Queue: n.Queue, Resolver: n.Federator, Log: log,
@@ -182,7 +186,7 @@ func (n *Node) RunWorker(ctx context.Context) error {
 		Process: n.Processor.Process,
 		Reconcile: func(ctx context.Context) error {
 			return errors.Join(n.Federator.Reconcile(ctx, n.Queue, n.Queue.EnqueueProcess, n.Options.Delivery),
-				n.Mail.Reconcile(ctx), n.forgetExpired(ctx))
+				n.Mail.Reconcile(ctx), n.forgetExpired(ctx), n.Reminders.Send(ctx, time.Now()))
 		},
 		Mail: n.Mail.Send,
 	}, queue.WorkerConfig{Concurrency: n.Options.Concurrency, ReconcileEvery: n.Options.ReconcileEvery, Log: n.Log})

@@ -376,3 +376,55 @@ func (s *Store) UpdateEventObject(ctx context.Context, o *Object) error {
 	_, err := s.db.Exec(ctx, `update objects set name = $2, content = $3, updated = $4 where id = $1`, o.ID, o.Name, o.Content, o.Updated)
 	return err
 }
+
+// ReminderCandidate is an event whose sittings may start soon, with the
+// people of this node who take part.
+type ReminderCandidate struct {
+	Event        *Event
+	Participants []int64
+}
+
+// ReminderCandidates lists the live, uncancelled events with a sitting that
+// may start between from and upTo, and their accepted local participants,
+// in two queries.
+func (s *Store) ReminderCandidates(ctx context.Context, from, upTo time.Time) ([]ReminderCandidate, error) {
+	rows, err := s.db.Query(ctx, `select e.object_id from events e join objects o on o.id = e.object_id
+		where o.deleted_at is null and e.status <> 'cancelled' and e.start_at <= $2 and e.last_end_at > $1
+		and exists (select 1 from event_participants p join actors a on a.id = p.actor_id and a.local
+		  where p.event_id = e.object_id and p.state = 'accepted')
+		order by e.start_at limit 1000`, from, upTo)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
+	}
+	var out []ReminderCandidate
+	for _, id := range ids {
+		e, err := s.EventByObjectID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		prow, err := s.db.Query(ctx, `select p.actor_id from event_participants p join actors a on a.id = p.actor_id and a.local
+			where p.event_id = $1 and p.state = 'accepted' order by p.actor_id`, id)
+		if err != nil {
+			return nil, err
+		}
+		people, err := pgx.CollectRows(prow, pgx.RowTo[int64])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ReminderCandidate{Event: e, Participants: people})
+	}
+	return out, nil
+}
+
+// MarkReminderSent records a reminder; false when it was already sent (the
+// row exists), which is what keeps a reminder from going out twice, even
+// from two workers at once.
+func (s *Store) MarkReminderSent(ctx context.Context, eventID, actorID int64, sitting time.Time, kind string) (bool, error) {
+	tag, err := s.db.Exec(ctx, `insert into event_reminders (event_id, actor_id, sitting, kind) values ($1,$2,$3,$4)
+		on conflict do nothing`, eventID, actorID, sitting, kind)
+	return tag.RowsAffected() == 1, err
+}
