@@ -155,10 +155,6 @@ type Participant struct {
 	Actor       *Actor
 }
 
-// ErrEventFull is a participant who would go over the capacity where no
-// waiting list applies (an approval or an invitation).
-var ErrEventFull = errors.New("the event is full")
-
 // lockEvent takes the event row's lock for the rest of the transaction, so
 // that concurrent joins and leaves of one event happen one after the other
 // and never go over its capacity.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -95,13 +96,14 @@ func (u *UI) sittings(r *http.Request, v *view, gv *groupView, events []*store.E
 			out = append(out, u.eventItem(v, gv, e, o, mine[e.ID]))
 		}
 	}
-	// Soonest first (a recurrence interleaves with the others).
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].Start.Before(out[j-1].Start); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	soonestFirst(out)
 	return out
+}
+
+// soonestFirst orders sittings by start (a recurrence interleaves with the
+// other events).
+func soonestFirst(items []eventItem) {
+	slices.SortStableFunc(items, func(a, b eventItem) int { return a.Start.Compare(b.Start) })
 }
 
 // groupEvents is a group's Agenda tab.
@@ -148,9 +150,7 @@ func (u *UI) groupEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Events = u.sittings(r, v, gv, events, from, to)
 	if d.View == "past" {
-		for i, j := 0, len(d.Events)-1; i < j; i, j = i+1, j-1 {
-			d.Events[i], d.Events[j] = d.Events[j], d.Events[i]
-		}
+		slices.Reverse(d.Events)
 	}
 	if d.View == "month" {
 		d.Weeks = monthGrid(d.Month, d.Events, now)
@@ -457,11 +457,7 @@ func (u *UI) agenda(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Events = append(d.Events, u.sittings(r, v, gv, []*store.Event{e}, now, to)...)
 	}
-	for i := 1; i < len(d.Events); i++ {
-		for j := i; j > 0 && d.Events[j].Start.Before(d.Events[j-1].Start); j-- {
-			d.Events[j], d.Events[j-1] = d.Events[j-1], d.Events[j]
-		}
-	}
+	soonestFirst(d.Events)
 	v.Data = d
 	u.render(w, http.StatusOK, "agenda", v)
 }
