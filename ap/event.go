@@ -81,6 +81,9 @@ func EventDocument(e *store.Event, organizer, group *store.Actor, addr Addressin
 	if e.RRule != "" {
 		doc["ical:rrule"] = e.RRule
 	}
+	if e.CountedAt != nil {
+		doc["participantsCountedAt"] = e.CountedAt.UTC().Format(time.RFC3339Nano)
+	}
 	if e.Location != "" || e.Latitude != nil {
 		place := map[string]any{"type": "Place", "name": e.Location,
 			"address": map[string]any{"type": "PostalAddress", "streetAddress": e.Location}}
@@ -105,8 +108,10 @@ type RemoteEvent struct {
 	Event        calendar.Event
 	// ParticipantCount is what the group's node counts.
 	ParticipantCount int
-	Updated          *time.Time
-	Published        time.Time
+	// CountedAt is when the group's node counted (ours say; nil otherwise).
+	CountedAt *time.Time
+	Updated   *time.Time
+	Published time.Time
 }
 
 // ParseEvent reads a peer's Event, Mobilizon's or ours. The description
@@ -134,6 +139,7 @@ func ParseEvent(raw []byte) (*RemoteEvent, error) {
 		Audience     json.RawMessage `json:"audience"`
 		Published    *time.Time      `json:"published"`
 		Updated      *time.Time      `json:"updated"`
+		CountedAt    *time.Time      `json:"participantsCountedAt"`
 		Location     *struct {
 			Name      string   `json:"name"`
 			Latitude  *float64 `json:"latitude"`
@@ -225,6 +231,7 @@ func ParseEvent(raw []byte) (*RemoteEvent, error) {
 	if doc.Published != nil {
 		r.Published = *doc.Published
 	}
+	r.CountedAt = doc.CountedAt
 	if doc.Count != nil && *doc.Count >= 0 {
 		r.ParticipantCount = int(*doc.Count)
 	}

@@ -63,6 +63,7 @@ var Context = []any{
 		"timezone":                  map[string]string{"@id": "mz:timezone", "@type": "sc:Text"},
 		"isOnline":                  "mz:isOnline",
 		"participantCount":          "mz:participantCount",
+		"participantsCountedAt":     "archipel:participantsCountedAt",
 		"allDay":                    "archipel:allDay",
 	},
 }

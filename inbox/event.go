@@ -133,7 +133,7 @@ func (p *Processor) groupEvent(ctx context.Context, g *store.Actor, innerRaw []b
 	}
 	if existing != nil && existing.Updated != nil && rev.Updated != nil && rev.Updated.Before(existing.Updated.Truncate(time.Second)) {
 		// An older edit delivered late: only the count may be newer.
-		return p.Store.SetParticipantCount(ctx, existing.ID, rev.ParticipantCount)
+		return p.Store.SetParticipantCount(ctx, existing.ID, rev.ParticipantCount, rev.CountedAt)
 	}
 	return p.keepEvent(ctx, group, organizer, rev, existing)
 }
@@ -169,7 +169,7 @@ func (p *Processor) keepEvent(ctx context.Context, g *store.Group, organizer *st
 			return err
 		}
 		if !g.Local {
-			if err := tx.SetParticipantCount(ctx, obj.ID, rev.ParticipantCount); err != nil {
+			if err := tx.SetParticipantCount(ctx, obj.ID, rev.ParticipantCount, rev.CountedAt); err != nil {
 				return err
 			}
 		}

@@ -22,7 +22,10 @@ create table events (
   rrule             text not null default '',
   -- accepted participants: counted on the group's node in the transaction
   -- that changes them, taken from the group's Event document elsewhere
-  participant_count int not null default 0 check (participant_count >= 0)
+  participant_count int not null default 0 check (participant_count >= 0),
+  -- when that count was made (the group's clock): deliveries arrive out of
+  -- order, and an older count never replaces a newer one
+  counted_at        timestamptz
 );
 create index events_window on events (start_at, last_end_at);
 

@@ -29,14 +29,16 @@ type Event struct {
 	*Object
 	calendar.Event
 	ParticipantCount int
+	// CountedAt is when the group's node counted (nil: never).
+	CountedAt *time.Time
 }
 
 const eventColumns = `start_at, end_at, timezone, all_day, description, location, latitude, longitude, online_url,
-	capacity, join_mode, status, rrule, participant_count`
+	capacity, join_mode, status, rrule, participant_count, counted_at`
 
 func (e *Event) scanTargets() []any {
 	return []any{&e.Start, &e.End, &e.Timezone, &e.AllDay, &e.Description, &e.Location, &e.Latitude, &e.Longitude,
-		&e.OnlineURL, &e.Capacity, &e.JoinMode, &e.Status, &e.RRule, &e.ParticipantCount}
+		&e.OnlineURL, &e.Capacity, &e.JoinMode, &e.Status, &e.RRule, &e.ParticipantCount, &e.CountedAt}
 }
 
 // SaveEvent writes the event row of an object (new or changed).
@@ -54,9 +56,12 @@ func (s *Store) SaveEvent(ctx context.Context, objectID int64, ev calendar.Event
 	return err
 }
 
-// SetParticipantCount records the count a remote group's node announces.
-func (s *Store) SetParticipantCount(ctx context.Context, eventID int64, n int) error {
-	_, err := s.db.Exec(ctx, `update events set participant_count = greatest($2, 0) where object_id = $1`, eventID, n)
+// SetParticipantCount records the count a remote group's node announces,
+// unless a newer count is already here (at nil: a peer that does not say
+// when it counted; its count is taken).
+func (s *Store) SetParticipantCount(ctx context.Context, eventID int64, n int, at *time.Time) error {
+	_, err := s.db.Exec(ctx, `update events set participant_count = greatest($2, 0), counted_at = coalesce($3, counted_at)
+		where object_id = $1 and ($3::timestamptz is null or counted_at is null or counted_at < $3)`, eventID, n, at)
 	return err
 }
 
@@ -166,8 +171,11 @@ func (s *Store) lockEvent(ctx context.Context, eventID int64) (capacity int, err
 // recount writes the number of accepted participants (the group's node).
 func (s *Store) recount(ctx context.Context, eventID int64) (int, error) {
 	var n int
+	// clock_timestamp, not now(): a transaction that waited for the lock
+	// counts after the one it waited for.
 	err := s.db.QueryRow(ctx, `update events set participant_count = (select count(*) from event_participants
-		where event_id = $1 and state = 'accepted') where object_id = $1 returning participant_count`, eventID).Scan(&n)
+		where event_id = $1 and state = 'accepted'), counted_at = clock_timestamp() where object_id = $1
+		returning participant_count`, eventID).Scan(&n)
 	return n, err
 }
 
