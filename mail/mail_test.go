@@ -257,7 +257,8 @@ func TestDirSenderWritesEML(t *testing.T) {
 func TestTemplatesRenderInBothLanguages(t *testing.T) {
 	r := newRig(t, false)
 	ctx := context.Background()
-	data := map[string]string{"Username": "x\nBcc: evil@example.org", "Link": "http://node.test/l", "Email": "a@b.fr"}
+	data := map[string]string{"Username": "x\nBcc: evil@example.org", "Link": "http://node.test/l", "Email": "a@b.fr",
+		"Title": "Réunion\nBcc: evil@example.org", "When": "mardi 2 mars 2027, 14 h 00 – 15 h 00", "Kind": "1h", "Location": "Salle 4", "Online": ""}
 	for _, kind := range mail.Kinds() {
 		for _, lang := range []string{"fr", "en"} {
 			id, err := r.outbox.Queue(ctx, r.store, mail.Message{To: "t@example.org", Lang: lang, Kind: kind, Data: data})
