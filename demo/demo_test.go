@@ -96,6 +96,35 @@ func TestDemoSeedsAFederation(t *testing.T) {
 			t.Errorf("node %s knows no document", n.Spec.Key)
 		}
 	}
+	// The three events: the cross-node meeting has participants of several
+	// nodes, counted the same on the group's node and on the others.
+	for _, spec := range eventSpecs {
+		home := f.Nodes[groupSpecs[spec.Group].Node]
+		var uri string
+		var count int
+		if err := home.Pool.QueryRow(ctx, `select o.uri, e.participant_count from objects o join events e on e.object_id = o.id
+			where o.name = $1`, spec.Title).Scan(&uri, &count); err != nil {
+			t.Fatalf("event %q on %s: %v", spec.Title, home.Spec.Key, err)
+		}
+		hosts := 0
+		for _, n := range f.Nodes {
+			var there, mine int
+			if err := n.Pool.QueryRow(ctx, `select coalesce(max(e.participant_count), -1),
+				(select count(*) from event_participants p join objects o2 on o2.id = p.event_id where o2.uri = $1 and p.state = 'accepted')
+				from objects o join events e on e.object_id = o.id where o.uri = $1`, uri).Scan(&there, &mine); err != nil {
+				t.Fatal(err)
+			}
+			if there >= 0 && there != count {
+				t.Errorf("%q: %d participants on %s, %d on its group's node", spec.Title, there, n.Spec.Key, count)
+			}
+			if mine > 0 && n != home {
+				hosts++
+			}
+		}
+		if spec.Group == 1 && hosts == 0 {
+			t.Errorf("%q has no participant from another node", spec.Title)
+		}
+	}
 	// The partner's node is in allowlist mode with the State nodes listed.
 	partner := f.Nodes[3]
 	if mode, _ := partner.Federator.CurrentMode(ctx); mode != "allowlist" {

@@ -44,6 +44,11 @@ func answeredFollow(ctx context.Context, p *Processor, in *incoming) (*store.Fol
 // accept: the followed actor accepts our follow; a group accepts our Join;
 // a remote person accepts our group's Invite.
 func accept(ctx context.Context, p *Processor, in *incoming) error {
+	if pt, err := p.Store.ParticipationByActivity(ctx, in.objectID()); err == nil {
+		return p.answeredParticipation(ctx, in, pt, true)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	if m, err := p.Store.MembershipByActivity(ctx, in.objectID()); err == nil {
 		return answeredMembership(ctx, p, in, m, true)
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -60,6 +65,11 @@ func accept(ctx context.Context, p *Processor, in *incoming) error {
 // reject: the followed actor refuses (or ends) our follow; a group refuses
 // our Join; a person declines our group's Invite.
 func reject(ctx context.Context, p *Processor, in *incoming) error {
+	if pt, err := p.Store.ParticipationByActivity(ctx, in.objectID()); err == nil {
+		return p.answeredParticipation(ctx, in, pt, false)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	if m, err := p.Store.MembershipByActivity(ctx, in.objectID()); err == nil {
 		return answeredMembership(ctx, p, in, m, false)
 	} else if !errors.Is(err, store.ErrNotFound) {

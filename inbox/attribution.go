@@ -34,8 +34,9 @@ var actorTypes = map[string]bool{"Person": true, "Group": true, "Application": t
 // sender learns at once, and nothing is queued. The worker checks again
 // (trustedObject, the handlers), for activities that reach it otherwise.
 //
-//   - Create: the object is the actor's own (attributedTo names the actor)
-//     and has its id on the actor's host.
+//   - Create: the object is the actor's own (attributedTo names the actor,
+//     or, for an Event, the actor is its organiser, as Mobilizon attributes
+//     a group's events to the group) and has its id on the actor's host.
 //   - Update of an actor: only of the signer itself. Update of a post: of a
 //     post on the actor's host. (A document's new version may be of another
 //     member's document: the group checks membership.)
@@ -48,6 +49,9 @@ func forgedAttribution(env envelope, actorURI string) string {
 	var obj struct {
 		Type         json.RawMessage `json:"type"`
 		AttributedTo json.RawMessage `json:"attributedTo"`
+		// Actor is the organiser of a Mobilizon Event, which is attributed
+		// to its group.
+		Actor json.RawMessage `json:"actor"`
 	}
 	embedded := json.Unmarshal(env.Object, &obj) == nil
 	objType := ""
@@ -59,7 +63,8 @@ func forgedAttribution(env envelope, actorURI string) string {
 		if objectID != "" && !sameHost(objectID, actorURI) {
 			return "the created object's id is not on its actor's host"
 		}
-		if embedded && len(obj.AttributedTo) > 0 && !refersTo(obj.AttributedTo, actorURI) {
+		organiser := objType == "Event" && len(obj.Actor) > 0 && refersTo(obj.Actor, actorURI)
+		if embedded && len(obj.AttributedTo) > 0 && !refersTo(obj.AttributedTo, actorURI) && !organiser {
 			return "the created object is attributed to another actor"
 		}
 	case "Update":

@@ -45,6 +45,9 @@ func groupAnnounce(ctx context.Context, p *Processor, in *incoming) error {
 		(inner.Type == vocab.AddType || inner.Type == vocab.UpdateType) {
 		return p.groupDocument(ctx, g, author, innerRaw, inner.Type == vocab.AddType)
 	}
+	if isEventWrite(inner) {
+		return p.groupEvent(ctx, g, innerRaw)
+	}
 	switch inner.Type {
 	case vocab.CreateType:
 		obj := inner.Object

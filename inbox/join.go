@@ -31,6 +31,11 @@ func (p *Processor) localGroup(ctx context.Context, uri string) (*store.Group, e
 // refused with Reject{Join}. A State-only group believes a remote tier only
 // from an allowlisted node.
 func join(ctx context.Context, p *Processor, in *incoming) error {
+	if e, eg, err := p.localEvent(ctx, in.objectID()); err != nil {
+		return err
+	} else if e != nil {
+		return p.joinEvent(ctx, in, e, eg)
+	}
 	g, err := p.localGroup(ctx, in.objectID())
 	if err != nil {
 		return err
@@ -80,6 +85,11 @@ func join(ctx context.Context, p *Processor, in *incoming) error {
 
 // leave: a remote member leaves one of our groups.
 func leave(ctx context.Context, p *Processor, in *incoming) error {
+	if e, eg, err := p.localEvent(ctx, in.objectID()); err != nil {
+		return err
+	} else if e != nil {
+		return p.Outbox.RemoveParticipant(ctx, eg, e, in.actor)
+	}
 	g, err := p.localGroup(ctx, in.objectID())
 	if err != nil {
 		return err

@@ -23,6 +23,9 @@ func update(ctx context.Context, p *Processor, in *incoming) error {
 		}
 		return p.Outbox.RecheckStateOnly(ctx, actor)
 	}
+	if isEventWrite(in.act) {
+		return p.eventToLocalGroup(ctx, in)
+	}
 	existing, err := p.Store.ObjectByURI(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // never seen: nothing to change

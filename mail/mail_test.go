@@ -261,7 +261,8 @@ func TestTemplatesRenderInBothLanguages(t *testing.T) {
 	// more than account mails).
 	data := map[string]any{"Username": "x\nBcc: evil@example.org", "Link": "http://node.test/l", "Email": "a@b.fr",
 		"Type": "mention", "Who": "Alice", "Group": "Urbanisme", "Excerpt": "Bonjour", "Settings": "http://node.test/s",
-		"Frequency": "weekly", "Posts": 2, "Invitations": 1, "Home": "http://node.test/",
+		"Frequency": "weekly", "Title": "Réunion\nBcc: evil@example.org", "When": "mardi 2 mars 2027, 14 h 00 – 15 h 00",
+		"Kind": "1h", "Location": "Salle 4", "Online": "", "Posts": 2, "Invitations": 1, "Home": "http://node.test/",
 		"Groups": []map[string]any{{"Name": "Urbanisme", "Link": "http://node.test/g/u", "Posts": 2,
 			"Latest":    []map[string]string{{"Author": "Alice", "Excerpt": "Bonjour", "Link": "http://node.test/posts/1"}},
 			"Documents": []map[string]string{{"Title": "CR", "Link": "http://node.test/g/u/documents/2"}}}}}

@@ -1,13 +1,13 @@
 -- Mail for those who rarely log in (issue 19): per-agent choices of
 -- immediate mails for some notification types, and a digest of their
--- groups. An account without a row has the defaults: a weekly digest and
--- no immediate mail.
+-- groups. An account without a row has the defaults: a weekly digest, and
+-- of immediate mails only event reminders.
 create table mail_preferences (
   account_id      bigint primary key references accounts(id) on delete cascade,
   mentions        boolean not null default false,
   invitations     boolean not null default false,
   join_requests   boolean not null default false,
-  event_reminders boolean not null default false,
+  event_reminders boolean not null default true,
   digest          text not null default 'weekly' check (digest in ('none', 'daily', 'weekly')),
   updated_at      timestamptz not null default now()
 );

@@ -30,6 +30,7 @@ import (
 	"github.com/archipel-social/archipel/oauth"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/queue"
+	"github.com/archipel-social/archipel/reminders"
 	"github.com/archipel-social/archipel/sso"
 	"github.com/archipel-social/archipel/storage"
 	"github.com/archipel-social/archipel/store"
@@ -73,7 +74,9 @@ type Node struct {
 	Mail     *mail.Outbox
 	// NotifyMail mails notifications and digests to those who asked.
 	NotifyMail *notifymail.Mailer
-	OAuth      *oauth.Service
+	// Reminders tells event participants before each sitting.
+	Reminders *reminders.Reminders
+	OAuth     *oauth.Service
 	// SSO is the OpenID provider people sign in with (nil: none).
 	SSO       *sso.Provider
 	Outbox    *outbox.Outbox
@@ -149,6 +152,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		return nil, err
 	}
 	n.NotifyMail = &notifymail.Mailer{Store: n.Store, Mail: n.Mail, BaseURL: cfg.PublicURL, Log: log}
+	n.Reminders = &reminders.Reminders{Store: n.Store, Mail: n.Mail, BaseURL: n.Links.Base, Unsubscribe: n.NotifyMail.UnsubscribeURL}
 	n.Accounts = &accounts.Service{Store: n.Store, Links: n.Links, Mail: n.Mail, Registrations: cfg.Registrations,
 		PasswordLoginOff: cfg.PasswordLoginOff}
 	n.Outbox = &outbox.Outbox{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Queue: n.Queue, Resolver: n.Federator, Log: log,
@@ -225,7 +229,8 @@ func (n *Node) RunWorker(ctx context.Context) error {
 		Process: n.Processor.Process,
 		Reconcile: func(ctx context.Context) error {
 			return errors.Join(n.Federator.Reconcile(ctx, n.Queue, n.Queue.EnqueueProcess, n.Options.Delivery),
-				n.NotifyMail.Run(ctx), n.Mail.Reconcile(ctx), n.Push.Reconcile(ctx), n.forgetExpired(ctx))
+				n.NotifyMail.Run(ctx), n.Mail.Reconcile(ctx), n.Push.Reconcile(ctx), n.forgetExpired(ctx),
+				n.Reminders.Send(ctx, time.Now()))
 		},
 		Mail: n.Mail.Send,
 		Push: n.Push.Send,

@@ -80,7 +80,7 @@ func (m *Mailer) sendDigest(ctx context.Context, d store.DigestDue, now time.Tim
 		if data.Posts == 0 && invitations == 0 && !hasDocuments(data) {
 			return nil
 		}
-		unsubscribe, err := m.unsubscribeURL(ctx, d.AccountID, ScopeDigest)
+		unsubscribe, err := m.UnsubscribeURL(ctx, d.AccountID, ScopeDigest)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 // Package notifymail reaches by mail the agents who rarely log in: an
 // immediate mail for the notification types each one chose (mentions,
-// invitations, join requests, event reminders), and a daily or weekly
+// invitations, join requests; event reminders, which package reminders
+// mails itself, follow the same choice), and a daily or weekly
 // digest of their groups, the default being weekly. Every mail carries a
 // one-click unsubscribe link (RFC 8058).
 //
@@ -70,14 +71,9 @@ func scopeOf(typ string) string {
 		return ScopeInvitations
 	case store.NotifyJoinRequest:
 		return ScopeJoinRequests
-	case notifyEventReminder:
-		return ScopeEventReminders
 	}
 	return ""
 }
-
-// notifyEventReminder is the events feature's reminder type.
-const notifyEventReminder = "archipel.event_reminder"
 
 func wants(p store.MailPreferences, scope string) bool {
 	switch scope {
@@ -167,7 +163,7 @@ func (m *Mailer) queueNotification(ctx context.Context, tx *store.Store, n store
 			}
 		}
 	}
-	unsubscribe, err := m.unsubscribeURL(ctx, n.AccountID, scope)
+	unsubscribe, err := m.UnsubscribeURL(ctx, n.AccountID, scope)
 	if err != nil {
 		return err
 	}
@@ -179,7 +175,9 @@ func (m *Mailer) queueNotification(ctx context.Context, tx *store.Store, n store
 
 func (m *Mailer) settingsURL() string { return m.BaseURL + "/settings/notifications" }
 
-func (m *Mailer) unsubscribeURL(ctx context.Context, accountID int64, scope string) (string, error) {
+// UnsubscribeURL is the one-click link that stops one kind of an account's
+// mail (a scope), for the mails other packages send (event reminders).
+func (m *Mailer) UnsubscribeURL(ctx context.Context, accountID int64, scope string) (string, error) {
 	t, err := m.token(ctx, Link{AccountID: accountID, Scope: scope})
 	if err != nil {
 		return "", err

@@ -25,8 +25,9 @@ type MailPreferences struct {
 }
 
 // DefaultMailPreferences are an account's until it chooses: a weekly
-// digest and no immediate mail.
-var DefaultMailPreferences = MailPreferences{Digest: DigestWeekly}
+// digest, and among immediate mails only the reminders of events one
+// chose to take part in.
+var DefaultMailPreferences = MailPreferences{EventReminders: true, Digest: DigestWeekly}
 
 // IsDigest tells whether d is a digest frequency.
 func IsDigest(d string) bool { return d == DigestNone || d == DigestDaily || d == DigestWeekly }
@@ -72,7 +73,7 @@ func (s *Store) LockNotificationsToMail(ctx context.Context, limit int) ([]Notif
 		coalesce(n.group_id, 0), n.created_at, ac.id, ac.email, ac.locale,
 		ac.confirmed_at is not null and ac.approved_at is not null,
 		coalesce(p.mentions, false), coalesce(p.invitations, false), coalesce(p.join_requests, false),
-		coalesce(p.event_reminders, false), coalesce(p.digest, $2)
+		coalesce(p.event_reminders, true), coalesce(p.digest, $2)
 		from notifications n join accounts ac on ac.actor_id = n.recipient_id
 		left join mail_preferences p on p.account_id = ac.id
 		where n.mailed_at is null order by n.id limit $1 for update of n skip locked`, limit, DefaultMailPreferences.Digest)

@@ -34,12 +34,17 @@ const (
 	NotifyGroupRole       = "archipel.group_role"       // the recipient's role in a group changed
 	NotifyGroupDocument   = "archipel.group_document"   // a new document in one of the recipient's groups
 	NotifyGroupOrphaned   = "archipel.group_orphaned"   // a group of this node has no owner left (to its admins)
+	NotifyEventReminder   = "archipel.event_reminder"   // an event the recipient takes part in starts in 24 h or 1 h
+	NotifyEventRequest    = "archipel.event_request"    // someone asks to take part in an event the recipient runs
+	NotifyEventAccepted   = "archipel.event_accepted"   // the recipient takes part: approved, or off the waiting list
+	NotifyEventCancelled  = "archipel.event_cancelled"  // an event the recipient takes part in is cancelled
 )
 
 // NotificationTypes lists every type, in the order the API documents them.
 var NotificationTypes = []string{NotifyMention, NotifyStatus, NotifyReblog, NotifyFollow, NotifyFollowRequest,
 	NotifyFavourite, NotifyUpdate, NotifyGroupInvitation, NotifyJoinRequest, NotifyJoinApproved, NotifyJoinRejected,
-	NotifyGroupRemoval, NotifyGroupRole, NotifyGroupDocument, NotifyGroupOrphaned}
+	NotifyGroupRemoval, NotifyGroupRole, NotifyGroupDocument, NotifyGroupOrphaned, NotifyEventReminder, NotifyEventRequest,
+	NotifyEventAccepted, NotifyEventCancelled}
 
 // IsNotificationType tells whether t is a known type.
 func IsNotificationType(t string) bool {
@@ -58,7 +63,7 @@ var groupedTypes = map[string]bool{NotifyFavourite: true, NotifyReblog: true, No
 // repeatableTypes notify again when they happen again (a second edit, a
 // second invitation after a refusal): the earlier notification is moved up
 // as the newest, unread. The others notify once (a Like delivered twice).
-var repeatableTypes = map[string]bool{NotifyUpdate: true}
+var repeatableTypes = map[string]bool{NotifyUpdate: true, NotifyEventReminder: true}
 
 // Notification is one line of a person's notifications. From is who acted
 // (a person, or the group itself); ObjectID the post or document concerned;

@@ -112,8 +112,14 @@ func New(d Deps) *Server {
 	tokens.Routes(cors)
 
 	(&files.Media{Store: d.Store, Outbox: d.Outbox, Federator: d.Federator, Log: d.Log}).Routes(r)
-	protocol := &activitypub.Handler{Store: d.Store, Links: d.Links, Outbox: d.Outbox, Viewer: d.Viewer}
+	api := &client.API{Store: d.Store, Links: d.Links, Accounts: d.Accounts, Outbox: d.Outbox, Federator: d.Federator,
+		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version, ObservatoryPublic: d.ObservatoryPublic, Streams: d.Streams,
+		Instance: d.Instance, PushKey: d.PushKey,
+		Extra: tokens.AppRoutes}
+	protocol := &activitypub.Handler{Store: d.Store, Links: d.Links, Outbox: d.Outbox, Viewer: d.Viewer,
+		GroupCalendar: api.PublicGroupFeed}
 	protocol.Routes(r)
+	api.FeedRoutes(r)
 	if d.Inbox != nil {
 		r.Post("/inbox", d.Inbox.ServeHTTP)
 		r.Post("/actor/inbox", d.Inbox.ServeHTTP)
@@ -121,10 +127,7 @@ func New(d Deps) *Server {
 		r.Post("/groups/{username}/inbox", d.Inbox.ServeHTTP)
 	}
 
-	(&client.API{Store: d.Store, Links: d.Links, Accounts: d.Accounts, Outbox: d.Outbox, Federator: d.Federator,
-		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version, ObservatoryPublic: d.ObservatoryPublic, Streams: d.Streams,
-		Instance: d.Instance, PushKey: d.PushKey,
-		Extra: tokens.AppRoutes}).Routes(cors)
+	api.Routes(cors)
 	// Unknown paths under /api/ and /oauth/ are JSON errors, never a page.
 	cors.Handle("/api/*", http.HandlerFunc(jsonNotFound))
 	for _, p := range []string{"/api/*", "/oauth/token", "/oauth/revoke", "/.well-known/*", "/nodeinfo/2.1"} {

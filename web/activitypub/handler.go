@@ -27,6 +27,9 @@ type Handler struct {
 	// Viewer identifies the actor behind a signed GET (authorised fetch);
 	// nil when the node does not verify GETs.
 	Viewer func(r *http.Request) (*store.Actor, error)
+	// GroupCalendar serves a public group's ICS feed at
+	// /groups/{username}/calendar.ics (the client API's).
+	GroupCalendar http.HandlerFunc
 }
 
 // Routes adds the actors, their collections, notes, documents and files to
@@ -35,6 +38,7 @@ func (h *Handler) Routes(r chi.Router) {
 	r.Get("/actor", h.instanceActor)
 	r.Get("/files/{sha}", h.uploadFile)
 	r.Get("/documents/{id}", h.documentAP)
+	r.Get("/events/{id}", h.eventAP)
 	r.Get("/actor/outbox", h.instanceCollection)
 	r.Get("/actor/followers", h.instanceCollection)
 	r.Get("/activities/{id}", h.activity)
@@ -57,6 +61,9 @@ func (h *Handler) Routes(r chi.Router) {
 		r.Get("/members", h.groupMembers)
 		r.Get("/moderators", h.groupModerators)
 		r.Get("/files/{sha}", h.groupFile)
+		if h.GroupCalendar != nil {
+			r.Get("/calendar.ics", h.GroupCalendar)
+		}
 	})
 }
 

@@ -80,9 +80,11 @@ type notificationJSON struct {
 	Status    *statusJSON      `json:"status,omitempty"`
 	Group     *groupJSON       `json:"group,omitempty"`
 	Document  *documentRefJSON `json:"document,omitempty"`
+	Event     *documentRefJSON `json:"event,omitempty"`
 }
 
-// documentRefJSON names the document of an archipel.group_document.
+// documentRefJSON names the document of an archipel.group_document, or the
+// event of an archipel.event_* notification.
 type documentRefJSON struct {
 	ID      string `json:"id"`
 	Name    string `json:"name"`
@@ -96,11 +98,12 @@ type notificationPage struct {
 	accounts map[int64]accountJSON
 	statuses map[int64]statusJSON
 	docs     map[int64]documentRefJSON
+	events   map[int64]documentRefJSON
 	groups   map[int64]groupJSON
 }
 
 func (api *API) newNotificationPage(ctx context.Context, viewer int64, objectIDs, actorIDs, groupIDs []int64) *notificationPage {
-	np := &notificationPage{statuses: map[int64]statusJSON{}, docs: map[int64]documentRefJSON{}}
+	np := &notificationPage{statuses: map[int64]statusJSON{}, docs: map[int64]documentRefJSON{}, events: map[int64]documentRefJSON{}}
 	actors, _ := api.Store.ActorsByIDs(ctx, actorIDs)
 	np.accounts = api.accountEntities(ctx, actors)
 	objs, _ := api.Store.ObjectsByIDs(ctx, objectIDs)
@@ -114,6 +117,10 @@ func (api *API) newNotificationPage(ctx context.Context, viewer int64, objectIDs
 			id := strconv.FormatInt(o.ID, 10)
 			np.docs[o.ID] = documentRefJSON{ID: id, Name: o.Name, GroupID: strconv.FormatInt(*o.GroupID, 10),
 				URL: api.Links.Base + "/api/v1/documents/" + id}
+		case o.Type == store.TypeEvent && o.GroupID != nil:
+			id := strconv.FormatInt(o.ID, 10)
+			np.events[o.ID] = documentRefJSON{ID: id, Name: o.Name, GroupID: strconv.FormatInt(*o.GroupID, 10),
+				URL: api.Links.Base + "/api/v1/events/" + id}
 		}
 	}
 	sp := api.newStatusPage(ctx, viewer, posts)
@@ -140,6 +147,8 @@ func (np *notificationPage) entity(n store.Notification) (notificationJSON, bool
 			out.Status = &st
 		} else if d, ok := np.docs[n.ObjectID]; ok {
 			out.Document = &d
+		} else if e, ok := np.events[n.ObjectID]; ok {
+			out.Event = &e
 		} else {
 			return out, false
 		}
