@@ -33,12 +33,15 @@ const (
 	NotifyGroupRemoval    = "archipel.group_removal"    // the recipient was removed from a group
 	NotifyGroupRole       = "archipel.group_role"       // the recipient's role in a group changed
 	NotifyGroupDocument   = "archipel.group_document"   // a new document in one of the recipient's groups
+	NotifyTaskAssigned    = "archipel.task_assigned"    // the recipient was given a task
+	NotifyTaskStatus      = "archipel.task_status"      // a task the recipient has or created changed status
+	NotifyPageConflict    = "archipel.page_conflict"    // the group took another edit of a page before the recipient's
 )
 
 // NotificationTypes lists every type, in the order the API documents them.
 var NotificationTypes = []string{NotifyMention, NotifyStatus, NotifyReblog, NotifyFollow, NotifyFollowRequest,
 	NotifyFavourite, NotifyUpdate, NotifyGroupInvitation, NotifyJoinRequest, NotifyJoinApproved, NotifyJoinRejected,
-	NotifyGroupRemoval, NotifyGroupRole, NotifyGroupDocument}
+	NotifyGroupRemoval, NotifyGroupRole, NotifyGroupDocument, NotifyTaskAssigned, NotifyTaskStatus, NotifyPageConflict}
 
 // IsNotificationType tells whether t is a known type.
 func IsNotificationType(t string) bool {
@@ -57,7 +60,7 @@ var groupedTypes = map[string]bool{NotifyFavourite: true, NotifyReblog: true, No
 // repeatableTypes notify again when they happen again (a second edit, a
 // second invitation after a refusal): the earlier notification is moved up
 // as the newest, unread. The others notify once (a Like delivered twice).
-var repeatableTypes = map[string]bool{NotifyUpdate: true}
+var repeatableTypes = map[string]bool{NotifyUpdate: true, NotifyTaskStatus: true, NotifyPageConflict: true}
 
 // Notification is one line of a person's notifications. From is who acted
 // (a person, or the group itself); ObjectID the post or document concerned;

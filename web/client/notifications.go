@@ -79,9 +79,14 @@ type notificationJSON struct {
 	Status    *statusJSON      `json:"status,omitempty"`
 	Group     *groupJSON       `json:"group,omitempty"`
 	Document  *documentRefJSON `json:"document,omitempty"`
+	// Page and Task name the page of an archipel.page_conflict and the
+	// task of an archipel.task_assigned or archipel.task_status.
+	Page *documentRefJSON `json:"page,omitempty"`
+	Task *documentRefJSON `json:"task,omitempty"`
 }
 
-// documentRefJSON names the document of an archipel.group_document.
+// documentRefJSON names the document of an archipel.group_document (and
+// the page or task of the notifications about them).
 type documentRefJSON struct {
 	ID      string `json:"id"`
 	Name    string `json:"name"`
@@ -95,12 +100,13 @@ type notificationPage struct {
 	accounts map[int64]accountJSON
 	statuses map[int64]statusJSON
 	docs     map[int64]documentRefJSON
+	items    map[int64]documentRefJSON // pages and tasks
 	groups   map[int64]groupJSON
 }
 
 func (api *API) newNotificationPage(r *http.Request, objectIDs, actorIDs, groupIDs []int64) *notificationPage {
 	ctx := r.Context()
-	np := &notificationPage{statuses: map[int64]statusJSON{}, docs: map[int64]documentRefJSON{}}
+	np := &notificationPage{statuses: map[int64]statusJSON{}, docs: map[int64]documentRefJSON{}, items: map[int64]documentRefJSON{}}
 	actors, _ := api.Store.ActorsByIDs(ctx, actorIDs)
 	np.accounts = api.accountEntities(ctx, actors)
 	objs, _ := api.Store.ObjectsByIDs(ctx, objectIDs)
@@ -114,6 +120,13 @@ func (api *API) newNotificationPage(r *http.Request, objectIDs, actorIDs, groupI
 			id := strconv.FormatInt(o.ID, 10)
 			np.docs[o.ID] = documentRefJSON{ID: id, Name: o.Name, GroupID: strconv.FormatInt(*o.GroupID, 10),
 				URL: api.Links.Base + "/api/v1/documents/" + id}
+		case (o.Type == store.TypeWikiPage || o.Type == store.TypeTask) && o.GroupID != nil:
+			id, path := strconv.FormatInt(o.ID, 10), "/api/v1/pages/"
+			if o.Type == store.TypeTask {
+				path = "/api/v1/tasks/"
+			}
+			np.items[o.ID] = documentRefJSON{ID: id, Name: o.Name, GroupID: strconv.FormatInt(*o.GroupID, 10),
+				URL: api.Links.Base + path + id}
 		}
 	}
 	sp := api.newStatusPage(ctx, viewerID(r), posts)
@@ -140,6 +153,10 @@ func (np *notificationPage) entity(n store.Notification) (notificationJSON, bool
 			out.Status = &st
 		} else if d, ok := np.docs[n.ObjectID]; ok {
 			out.Document = &d
+		} else if it, ok := np.items[n.ObjectID]; ok && n.Type == store.NotifyPageConflict {
+			out.Page = &it
+		} else if ok {
+			out.Task = &it
 		} else {
 			return out, false
 		}
