@@ -11,7 +11,7 @@ import (
 
 type pageEntity struct {
 	ID, URI, URL, Title, Body, HTML string
-	GroupID                         string `json:"group_id"`
+	GroupID                         string  `json:"group_id"`
 	ParentID                        *string `json:"parent_id"`
 	Version                         int
 	Locked                          bool
@@ -183,7 +183,10 @@ func TestPagesAPI(t *testing.T) {
 	if len(versions) != 3 || versions[0].Version != 3 || versions[0].Account == nil || versions[0].Account.Username != loser.Username {
 		t.Errorf("versions: %+v", versions)
 	}
-	var v1 struct{ Version int; Body string }
+	var v1 struct {
+		Version int
+		Body    string
+	}
 	alice.API("GET", "/pages/"+guide.ID+"/versions/1", nil).JSON(t, &v1)
 	if v1.Version != 1 || v1.Body != base {
 		t.Errorf("version 1: %+v", v1)

@@ -254,4 +254,3 @@ func (api *API) apiDeleteTask(w http.ResponseWriter, r *http.Request) {
 	}
 	respond.JSON(w, http.StatusOK, map[string]any{})
 }
-
