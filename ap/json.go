@@ -46,7 +46,6 @@ var Context = []any{
 		"parent":                    map[string]string{"@id": "archipel:parent", "@type": "@id"},
 		"locked":                    "archipel:locked",
 		"template":                  "archipel:template",
-		"createdBy":                 map[string]string{"@id": "archipel:createdBy", "@type": "@id"},
 		"forge":                     "https://forgefed.org/ns#",
 		"Ticket":                    "forge:Ticket",
 		"isResolved":                "forge:isResolved",

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	vocab "github.com/go-ap/activitypub"
@@ -32,9 +33,10 @@ type markdownSource struct {
 }
 
 // PageDocument renders a version of a page as an Article: name, content
-// (the HTML), source (the Markdown), attributedTo the group (the page is
-// the group's; who wrote each version is the actor of its activity),
-// context the group's pages collection, and the version number. Software
+// (the HTML), source (the Markdown), attributedTo its creator and the group
+// (the page is the group's, and peers check that a Create is its actor's
+// own; who wrote each version is the actor of its activity), context the
+// group's pages collection, and the version number. Software
 // that knows no wiki sees an article with a title and a link.
 func PageDocument(p *store.WikiPage, creator, group *store.Actor, parentURI string, public bool) (json.RawMessage, error) {
 	to := []string{group.URI}
@@ -47,8 +49,7 @@ func PageDocument(p *store.WikiPage, creator, group *store.Actor, parentURI stri
 		"name":         p.Name,
 		"content":      p.Content,
 		"source":       markdownSource{Content: p.Body, MediaType: "text/markdown"},
-		"attributedTo": group.URI,
-		"createdBy":    creator.URI,
+		"attributedTo": []string{creator.URI, group.URI},
 		"context":      group.URI + "/pages",
 		"audience":     group.URI,
 		"to":           to,
@@ -86,7 +87,6 @@ func ParsePage(raw []byte) (rp *RemotePage, ok bool, err error) {
 		Content      string          `json:"content"`
 		Source       *markdownSource `json:"source"`
 		AttributedTo json.RawMessage `json:"attributedTo"`
-		CreatedBy    json.RawMessage `json:"createdBy"`
 		Context      json.RawMessage `json:"context"`
 		Parent       json.RawMessage `json:"parent"`
 		Version      *int            `json:"version"`
@@ -98,9 +98,17 @@ func ParsePage(raw []byte) (rp *RemotePage, ok bool, err error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, false, fmt.Errorf("page: %w", err)
 	}
-	group := refOf(doc.AttributedTo)
-	if !hasType(doc.Type, "Article") || doc.Version == nil || refOf(doc.Context) != group+"/pages" {
+	group, isPages := strings.CutSuffix(refOf(doc.Context), "/pages")
+	if !hasType(doc.Type, "Article") || doc.Version == nil || !isPages || group == "" {
 		return nil, false, nil
+	}
+	var creator string
+	var attributed flexList[json.RawMessage]
+	_ = json.Unmarshal(doc.AttributedTo, &attributed)
+	for _, a := range attributed {
+		if ref := refOf(a); ref != group && creator == "" {
+			creator = ref
+		}
 	}
 	if *doc.Version < 1 {
 		return nil, true, fmt.Errorf("page: version %d", *doc.Version)
@@ -109,7 +117,7 @@ func ParsePage(raw []byte) (rp *RemotePage, ok bool, err error) {
 		return nil, true, fmt.Errorf("page: no Markdown source")
 	}
 	rp = &RemotePage{URI: doc.ID, Title: markup.Text(doc.Name), Body: doc.Source.Content, HTML: doc.Content, Group: group,
-		Creator: refOf(doc.CreatedBy), Parent: refOf(doc.Parent), Version: *doc.Version, Locked: doc.Locked, Template: doc.Template}
+		Creator: creator, Parent: refOf(doc.Parent), Version: *doc.Version, Locked: doc.Locked, Template: doc.Template}
 	rp.Published, _ = time.Parse(time.RFC3339, doc.Published)
 	if t, err := time.Parse(time.RFC3339, doc.Updated); err == nil {
 		rp.Updated = &t

@@ -18,6 +18,9 @@ func init() { handle(vocab.CreateType, create) }
 // from its author. Any other post is kept when someone here follows its
 // author, is addressed by it, or wrote the post it answers.
 func create(ctx context.Context, p *Processor, in *incoming) error {
+	if handled, err := p.memberItem(ctx, in); handled {
+		return err
+	}
 	it, raw, err := p.trustedObject(ctx, in)
 	if err != nil {
 		return err

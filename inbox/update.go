@@ -23,6 +23,9 @@ func update(ctx context.Context, p *Processor, in *incoming) error {
 		}
 		return p.Outbox.RecheckStateOnly(ctx, actor)
 	}
+	if handled, err := p.memberItem(ctx, in); handled {
+		return err
+	}
 	existing, err := p.Store.ObjectByURI(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // never seen: nothing to change

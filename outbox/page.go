@@ -76,8 +76,8 @@ func MayEditPage(ctx context.Context, s *store.Store, g *store.Group, page *stor
 	return editors != store.PageEditorsAnimators && (page == nil || !page.Locked), nil
 }
 
-// isAnimator tells whether actorID runs group g.
-func isAnimator(ctx context.Context, s *store.Store, g *store.Group, actorID int64) (bool, error) {
+// IsAnimator tells whether actorID runs group g.
+func IsAnimator(ctx context.Context, s *store.Store, g *store.Group, actorID int64) (bool, error) {
 	m, err := s.MembershipOf(ctx, g.ID, actorID)
 	if isNotFound(err) {
 		return false, nil
@@ -104,8 +104,9 @@ func RenderPage(ctx context.Context, s *store.Store, groupID int64, body string,
 	}), nil
 }
 
-// federatedHTML is a page's HTML as peers get it: links to the pages' ids.
-func (o *Outbox) federatedHTML(ctx context.Context, tx *store.Store, groupID int64, body string) (string, error) {
+// FederatedHTML is a page's HTML as peers get it and as the search index
+// reads it: links to the pages' ids.
+func FederatedHTML(ctx context.Context, tx *store.Store, groupID int64, body string) (string, error) {
 	titles := map[int64]string{}
 	r, err := RenderPage(ctx, tx, groupID, body, func(id int64) string {
 		if uri, ok := titles[id]; ok {
@@ -181,7 +182,7 @@ func (o *Outbox) CreatePage(ctx context.Context, author *store.Actor, groupID in
 	var ds []store.Delivery
 	err = o.Store.Tx(ctx, func(tx *store.Store) error {
 		p.URI = o.Links.Activity(store.NewID())
-		if p.Content, err = o.federatedHTML(ctx, tx, g.ID, p.Body); err != nil {
+		if p.Content, err = FederatedHTML(ctx, tx, g.ID, p.Body); err != nil {
 			return err
 		}
 		if _, err := tx.CreateObject(ctx, p.Object); err != nil {
@@ -251,7 +252,7 @@ func (o *Outbox) EditPage(ctx context.Context, acct *store.Account, pageID int64
 		return nil, &PageConflict{Current: p, Title: title, Body: body}
 	}
 	if (e.Locked != nil && *e.Locked != p.Locked) || (e.Template != nil && *e.Template != p.Template) {
-		if ok, err := isAnimator(ctx, o.Store, g, author.ID); err != nil {
+		if ok, err := IsAnimator(ctx, o.Store, g, author.ID); err != nil {
 			return nil, err
 		} else if !ok {
 			return nil, fieldErr("locked", "only the group's animators lock a page or make it a template")
@@ -279,13 +280,18 @@ func (o *Outbox) EditPage(ctx context.Context, acct *store.Account, pageID int64
 	next.Name, next.Body, next.ParentID, next.Locked, next.Template, next.Updated = title, body, parentID, locked, template, &now
 	var ds []store.Delivery
 	err = o.Store.Tx(ctx, func(tx *store.Store) error {
-		if next.Content, err = o.federatedHTML(ctx, tx, g.ID, body); err != nil {
+		if next.Content, err = FederatedHTML(ctx, tx, g.ID, body); err != nil {
 			return err
 		}
 		if !g.Local {
 			next.Version = p.Version + 1
 			ds, err = o.publishPage(ctx, tx, vocab.UpdateType, author, g, &next, parentURI)
 			if err != nil {
+				return err
+			}
+			// This edit supersedes the author's earlier ones (a conflict
+			// merged, or a second save before the group answered).
+			if err := tx.DropProposals(ctx, p.ID, author.ID); err != nil {
 				return err
 			}
 			return tx.AddPageProposal(ctx, &store.PageProposal{ObjectID: p.ID, AuthorID: author.ID, BaseVersion: p.Version,
