@@ -181,3 +181,110 @@ func TestWikiAcrossNodes(t *testing.T) {
 		t.Errorf("the refused update changed the page: %+v", still)
 	}
 }
+
+type taskCard struct {
+	ID, URI, Title, Status string
+	Assignees              []struct{ Acct string }
+}
+
+func groupTasks(t *testing.T, u *testnet.User, groupID, query string) []taskCard {
+	t.Helper()
+	var out []taskCard
+	u.API("GET", "/groups/"+groupID+"/tasks"+query, nil).JSON(t, &out)
+	return out
+}
+
+func TestTasksAcrossNodes(t *testing.T) {
+	nodes := testnet.Start(t, 2, testnet.Options{})
+	a, b := nodes[0], nodes[1]
+	alice := a.CreateUser("alice", store.TierState, "")
+	bob := b.CreateUser("bob", store.TierState, "")
+	g := createGroup(t, alice, map[string]any{"name": "Chantier SIRH", "visibility": "private", "join_policy": "open"})
+	gB := joinByHandle(t, bob, g.Acct)
+	waitMembership(t, bob, gB.ID, store.StateAccepted)
+
+	// alice on A assigns a task to bob, who is on B.
+	var bobOnA struct{ ID string }
+	alice.API("GET", "/accounts/lookup?acct="+bob.Handle(), nil).JSON(t, &bobOnA)
+	var task taskCard
+	res := alice.API("POST", "/groups/"+g.ID+"/tasks", map[string]any{"title": "Paramétrer les congés", "assignee_ids": []string{bobOnA.ID},
+		"due_date": "2030-06-30", "labels": []string{"paramétrage"}})
+	res.JSON(t, &task)
+	if res.Status != 200 {
+		t.Fatalf("create: %d %s", res.Status, res.Body)
+	}
+	var mine []taskCard
+	testnet.Eventually(t, wait, "the task in bob's tasks on B", func() bool {
+		bob.API("GET", "/tasks?assignee_id=me", nil).JSON(t, &mine)
+		return len(mine) == 1
+	})
+	var notes []struct{ Type string }
+	bob.API("GET", "/notifications?types[]=archipel.task_assigned", nil).JSON(t, &notes)
+	if len(notes) != 1 {
+		t.Errorf("bob not told of his task: %+v", notes)
+	}
+
+	// bob moves it on the board on B; A's board shows it in progress, then done.
+	for _, status := range []string{"in_progress", "done"} {
+		if res := bob.API("PATCH", "/tasks/"+mine[0].ID, map[string]any{"status": status}); res.Status != 200 {
+			t.Fatalf("move to %s: %d %s", status, res.Status, res.Body)
+		}
+		testnet.Eventually(t, wait, "the task "+status+" on A", func() bool {
+			l := groupTasks(t, alice, g.ID, "?status="+status)
+			return len(l) == 1 && l[0].ID == task.ID
+		})
+	}
+	alice.API("GET", "/notifications?types[]=archipel.task_status", nil).JSON(t, &notes)
+	if len(notes) == 0 {
+		t.Errorf("alice not told of the moves")
+	}
+
+	// bob creates a task on B for alice; it reaches A's board.
+	var aliceOnB struct{ ID string }
+	bob.API("GET", "/accounts/lookup?acct="+alice.Handle(), nil).JSON(t, &aliceOnB)
+	if res := bob.API("POST", "/groups/"+gB.ID+"/tasks", map[string]any{"title": "Valider la recette",
+		"assignee_ids": []string{aliceOnB.ID}}); res.Status != 200 {
+		t.Fatalf("task created on B: %d %s", res.Status, res.Body)
+	}
+	testnet.Eventually(t, wait, "bob's task for alice on A", func() bool {
+		alice.API("GET", "/tasks?assignee_id=me", nil).JSON(t, &mine)
+		return len(mine) == 1 && mine[0].Title == "Valider la recette"
+	})
+
+	// A peer member's Ticket assigned to a non-member is refused; so is its
+	// page update that skips a version.
+	mz := testnet.NewRemoteActor(t, "marc")
+	groupURI := g.URI
+	joinID := mz.NewID("join")
+	join, _ := json.Marshal(map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": joinID,
+		"type": "Join", "actor": mz.URI, "object": groupURI})
+	if res := mz.Post(t, groupURI+"/inbox", join); res.StatusCode != 202 {
+		t.Fatalf("join: %d", res.StatusCode)
+	}
+	received(t, mz, "Accept", joinID)
+	outsider := testnet.NewRemoteActor(t, "olga")
+	ticket := map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": mz.NewID("create"), "type": "Create",
+		"actor": mz.URI, "object": map[string]any{"id": mz.NewID("tickets"), "type": "Ticket", "name": "Intrus", "attributedTo": mz.URI,
+			"context": groupURI + "/tasks", "assignedTo": []string{outsider.URI}, "isResolved": false}}
+	body, _ := json.Marshal(ticket)
+	mz.Post(t, a.URL+"/inbox", body)
+	if why := processed(t, a.Node, ticket["id"].(string)); !strings.Contains(why, "non-member") {
+		t.Errorf("ticket assigned to a non-member: %q", why)
+	}
+	var page struct{ ID, URI string }
+	alice.API("POST", "/groups/"+g.ID+"/pages", map[string]any{"title": "Calendrier", "body": "v1"}).JSON(t, &page)
+	for _, version := range []int{3, 1} {
+		upd := map[string]any{"@context": "https://www.w3.org/ns/activitystreams", "id": mz.NewID("update"), "type": "Update",
+			"actor": mz.URI, "object": map[string]any{"id": page.URI, "type": "Article", "name": "Calendrier",
+				"source": map[string]any{"content": "v?", "mediaType": "text/markdown"}, "attributedTo": []string{alice.Actor.URI, groupURI},
+				"context": groupURI + "/pages", "version": version}}
+		body, _ := json.Marshal(upd)
+		mz.Post(t, a.URL+"/inbox", body)
+		if why := processed(t, a.Node, upd["id"].(string)); !strings.Contains(why, "does not follow") {
+			t.Errorf("update to version %d: %q", version, why)
+		}
+	}
+	if l := groupTasks(t, alice, g.ID, ""); len(l) != 2 {
+		t.Errorf("refused tickets reached the board: %+v", l)
+	}
+}

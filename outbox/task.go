@@ -198,10 +198,10 @@ func (o *Outbox) applyTaskFields(ctx context.Context, g *store.Group, t *store.T
 			} else if err != nil {
 				return err
 			}
-			if m, err := o.Store.MembershipOf(ctx, g.ID, id); isNotFound(err) || (err == nil && m.State != store.StateAccepted) {
-				return fieldErr("assignee_ids", "%s is not a member of the group", a.Handle())
-			} else if err != nil {
+			if ok, err := o.isAssignable(ctx, g, id); err != nil {
 				return err
+			} else if !ok {
+				return fieldErr("assignee_ids", "%s is not a member of the group", a.Handle())
 			}
 			next.Assignees = append(next.Assignees, a)
 		}
@@ -210,6 +210,20 @@ func (o *Outbox) applyTaskFields(ctx context.Context, g *store.Group, t *store.T
 	next.Content = content
 	*t = next
 	return nil
+}
+
+// isAssignable tells whether a task of group g may go to actorID: an
+// accepted member of our own group; for a remote group, whom this node has
+// seen belong to it (the group checks again).
+func (o *Outbox) isAssignable(ctx context.Context, g *store.Group, actorID int64) (bool, error) {
+	if !g.Local {
+		return o.Store.SeenInGroup(ctx, g.ID, actorID)
+	}
+	m, err := o.Store.MembershipOf(ctx, g.ID, actorID)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil && m.State == store.StateAccepted, err
 }
 
 // CheckLabels normalises a task's labels.

@@ -69,6 +69,19 @@ func (s *Store) PutTask(ctx context.Context, t *Task) error {
 	return err
 }
 
+// SeenInGroup tells whether an actor has an accepted membership of a group
+// here or wrote something in it that its group announced: what a member
+// node of a remote group knows of who belongs (the group's node, which
+// knows its members, checks again).
+func (s *Store) SeenInGroup(ctx context.Context, groupID, actorID int64) (bool, error) {
+	var ok bool
+	err := s.db.QueryRow(ctx, `select exists (select 1 from memberships where group_id = $1 and member_id = $2 and state = 'accepted')
+		or exists (select 1 from objects where group_id = $1 and attributed_to = $2 and deleted_at is null)
+		or exists (select 1 from task_assignees ta join objects o on o.id = ta.task_id where o.group_id = $1 and ta.actor_id = $2)`,
+		groupID, actorID).Scan(&ok)
+	return ok, err
+}
+
 // TaskQuery selects tasks: of one group, or of every group a member
 // belongs to; by status and assignee.
 type TaskQuery struct {
