@@ -17,8 +17,8 @@ var wikiGroups = []int{1, 4}
 // guide is a knowledge base: a guide, its sub-pages and a template.
 var guide = []struct {
 	Title, Body string
-	Parent     int // index of the parent page, -1 for none
-	Template   bool
+	Parent      int // index of the parent page, -1 for none
+	Template    bool
 }{
 	{"Guide d'accueil", "# Guide d'accueil\n\nCe guide rassemble ce qu'un agent qui arrive dans le réseau doit savoir.\n\n" +
 		"## Les premiers jours\n\n- [x] Lire la [[Charte du groupe]]\n- [ ] Demander ses accès : voir [[Accès et outils]]\n- [ ] Se présenter dans le fil du groupe\n\n" +
