@@ -68,6 +68,7 @@ func TestBrowserWikiAndTasks(t *testing.T) {
 	b.click(`//form[contains(@action, "/edit")]//button[@type="submit"]`)
 	b.waitXPath(`//div[contains(@class, "conflict")]//li[contains(@class, "diff-removed") and contains(., "parking")]`)
 	b.check()
+	b.run(chromedp.ScrollIntoView(".conflict", chromedp.ByQuery))
 	b.shoot("wiki-conflict")
 	// The merge: her text plus bob's line.
 	b.run(chromedp.Value("#f-body", &body, chromedp.ByQuery))
@@ -88,6 +89,7 @@ func TestBrowserWikiAndTasks(t *testing.T) {
 	b.click(`//button[contains(., "Comparer")]`)
 	b.waitXPath(`//ol[contains(@class, "diff")]/li[contains(@class, "diff-added") and contains(., "cantine")]`)
 	b.check()
+	b.run(chromedp.ScrollIntoView("#diff-h", chromedp.ByQuery))
 	b.shoot("wiki-diff")
 
 	// A task for bob, moved on the board.
@@ -101,6 +103,7 @@ func TestBrowserWikiAndTasks(t *testing.T) {
 	b.click(`//li[contains(., "Préparer le poste")]//button[contains(., "Commencer")]`)
 	b.waitXPath(`//section[.//h2[@id="col-in_progress"]]//li[contains(., "Préparer le poste")]`)
 	b.check()
+	b.run(chromedp.ScrollIntoView(".board", chromedp.ByQuery))
 	b.shoot("tasks-board")
 	ts, err := n.Store.Tasks(ctx, store.TaskQuery{GroupID: g.ID, Status: store.TaskInProgress})
 	if err != nil || len(ts) != 1 || len(ts[0].Assignees) != 1 || ts[0].Assignees[0].ID != bob.Actor.ID {
