@@ -82,23 +82,18 @@ func GroupHandle(g *store.Actor) string {
 }
 
 func (api *API) pageEntity(r *http.Request, p *store.WikiPage, g *store.Group) pageJSON {
+	out := api.pageSummary(r, p, g)
 	ctx := r.Context()
+	if p.Author != nil {
+		out.Account = api.accountEntity(ctx, p.Author)
+	}
 	handle := GroupHandle(g.Actor)
 	rendered, _ := outbox.RenderPage(ctx, api.Store, g.ID, p.Body,
 		func(id int64) string { return PagePath(handle, id) },
 		func(title string) string { return NewPagePath(handle, title) })
-	out := pageJSON{ID: idString(p.ID), URI: p.URI, URL: api.Links.Base + PagePath(handle, p.ID), GroupID: idString(g.ID),
-		Title: p.Name, Body: p.Body, HTML: rendered.HTML, Version: p.Version, Locked: p.Locked, Template: p.Template,
-		TOC: rendered.TOC, CreatedAt: p.Published.UTC(), UpdatedAt: p.Updated, Proposals: []proposalJSON{}}
-	if out.TOC == nil {
-		out.TOC = []wiki.Heading{}
-	}
-	if p.ParentID != nil {
-		s := idString(*p.ParentID)
-		out.ParentID = &s
-	}
-	if p.Author != nil {
-		out.Account = api.accountEntity(ctx, p.Author)
+	out.Body, out.HTML = p.Body, rendered.HTML
+	if rendered.TOC != nil {
+		out.TOC = rendered.TOC
 	}
 	if acct := auth.Account(r); acct != nil {
 		props, _ := api.Store.PageProposals(ctx, p.ID)
@@ -112,6 +107,19 @@ func (api *API) pageEntity(r *http.Request, p *store.WikiPage, g *store.Group) p
 			}
 			out.Proposals = append(out.Proposals, pj)
 		}
+	}
+	return out
+}
+
+// pageSummary is a page without its text, its rendering or the caller's
+// proposals: what a list of pages shows (read without a query per page).
+func (api *API) pageSummary(r *http.Request, p *store.WikiPage, g *store.Group) pageJSON {
+	out := pageJSON{ID: idString(p.ID), URI: p.URI, URL: api.Links.Base + PagePath(GroupHandle(g.Actor), p.ID), GroupID: idString(g.ID),
+		Title: p.Name, Version: p.Version, Locked: p.Locked, Template: p.Template, TOC: []wiki.Heading{},
+		CreatedAt: p.Published.UTC(), UpdatedAt: p.Updated, Proposals: []proposalJSON{}}
+	if p.ParentID != nil {
+		s := idString(*p.ParentID)
+		out.ParentID = &s
 	}
 	return out
 }
@@ -257,10 +265,17 @@ func (api *API) apiGroupPages(w http.ResponseWriter, r *http.Request) {
 		respond.Fail(w, err)
 		return
 	}
+	authors := map[int64]*store.Actor{}
+	for _, p := range pages {
+		if p.Author != nil {
+			authors[p.Author.ID] = p.Author
+		}
+	}
+	accounts := api.accountEntities(r.Context(), authors)
 	out := make([]pageJSON, 0, len(pages))
 	for _, p := range pages {
-		e := api.pageEntity(r, p, g)
-		e.Body, e.HTML = "", "" // a list names the pages; GET /pages/:id has the text
+		e := api.pageSummary(r, p, g) // GET /pages/:id has the text
+		e.Account = accounts[p.AttributedTo]
 		out = append(out, e)
 	}
 	respond.JSON(w, http.StatusOK, out)
