@@ -69,6 +69,18 @@ var Context = []any{
 		"participantCount":          "mz:participantCount",
 		"participantsCountedAt":     "archipel:participantsCountedAt",
 		"allDay":                    "archipel:allDay",
+		"source":                    "as:source",
+		"parent":                    map[string]string{"@id": "archipel:parent", "@type": "@id"},
+		"locked":                    "archipel:locked",
+		"template":                  "archipel:template",
+		"forge":                     "https://forgefed.org/ns#",
+		"Ticket":                    "forge:Ticket",
+		"isResolved":                "forge:isResolved",
+		"assignedTo":                map[string]string{"@id": "forge:assignedTo", "@type": "@id"},
+		"status":                    "archipel:taskStatus",
+		"dueDate":                   "archipel:dueDate",
+		"labels":                    "archipel:labels",
+		"checklist":                 "archipel:checklist",
 	},
 }
 

@@ -125,6 +125,22 @@ func TestDemoSeedsAFederation(t *testing.T) {
 			t.Errorf("%q has no participant from another node", spec.Title)
 		}
 	}
+	// Two groups have a guide with sub-pages (edited from another node) and
+	// a task board; member nodes have them too.
+	for _, gi := range wikiGroups {
+		home := f.Nodes[groupSpecs[gi].Node]
+		var pages, subPages, tasks, edited int
+		if err := home.Pool.QueryRow(ctx, `select count(*), count(parent_id), (select count(*) from tasks),
+			(select count(*) from page_versions where version > 1) from wiki_pages`).Scan(&pages, &subPages, &tasks, &edited); err != nil {
+			t.Fatal(err)
+		}
+		if pages < len(guide) || subPages == 0 || tasks < len(taskSpecs) {
+			t.Errorf("node %s: %d pages, %d sub-pages, %d tasks", home.Spec.Key, pages, subPages, tasks)
+		}
+		if edited == 0 {
+			t.Errorf("node %s: no page edited from another node", home.Spec.Key)
+		}
+	}
 	// The partner's node is in allowlist mode with the State nodes listed.
 	partner := f.Nodes[3]
 	if mode, _ := partner.Federator.CurrentMode(ctx); mode != "allowlist" {

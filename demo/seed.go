@@ -105,6 +105,9 @@ func (f *Federation) seed(ctx context.Context, o Options) error {
 	if err := f.seedEvents(ctx, s); err != nil {
 		return err
 	}
+	if err := f.seedWiki(ctx, s, rng); err != nil {
+		return err
+	}
 	if err := f.settle(ctx); err != nil {
 		return err
 	}

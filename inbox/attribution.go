@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	vocab "github.com/go-ap/activitypub"
+
+	"github.com/archipel-social/archipel/store"
 )
 
 // inboxMediaTypes are the Content-Types an inbox POST may carry: ActivityPub's
@@ -40,6 +42,8 @@ var actorTypes = map[string]bool{"Person": true, "Group": true, "Application": t
 //   - Update of an actor: only of the signer itself. Update of a post: of a
 //     post on the actor's host. (A document's new version may be of another
 //     member's document: the group checks membership.)
+//     A group's wiki page is everyone's to edit: the group checks rights
+//     and versions (inbox/wiki.go).
 //   - Delete: of the actor itself or of an object on its host.
 //
 // Announce may carry anything: a group redistributes its members' posts.
@@ -71,7 +75,7 @@ func forgedAttribution(env envelope, actorURI string) string {
 		switch {
 		case actorTypes[objType] && objectID != actorURI:
 			return "an actor can update only its own profile"
-		case postTypes.Contains(vocab.ActivityVocabularyType(objType)) && !sameHost(objectID, actorURI):
+		case postTypes.Contains(vocab.ActivityVocabularyType(objType)) && !sameHost(objectID, actorURI) && !isGroupPage(env.Object):
 			return "the updated post is not on its actor's host"
 		}
 	case "Delete":
@@ -95,4 +99,11 @@ func refersTo(raw json.RawMessage, uri string) bool {
 		return false
 	}
 	return idOf(raw) == uri
+}
+
+// isGroupPage tells whether an embedded object is a page of a group's
+// knowledge base (an Article with a version in a group's pages).
+func isGroupPage(raw json.RawMessage) bool {
+	kind, _ := groupItem([]byte(`{"object":` + string(raw) + `}`))
+	return kind == store.TypeWikiPage
 }

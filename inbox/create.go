@@ -21,6 +21,9 @@ func create(ctx context.Context, p *Processor, in *incoming) error {
 	if isEventWrite(in.act) {
 		return p.eventToLocalGroup(ctx, in)
 	}
+	if handled, err := p.memberItem(ctx, in); handled {
+		return err
+	}
 	it, raw, err := p.trustedObject(ctx, in)
 	if err != nil {
 		return err

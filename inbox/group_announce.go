@@ -31,6 +31,9 @@ func groupAnnounce(ctx context.Context, p *Processor, in *incoming) error {
 	if err != nil {
 		return err
 	}
+	if handled, err := p.announcedItem(ctx, g, innerRaw); handled {
+		return err
+	}
 	inner, err := ParseActivity(innerRaw)
 	if err != nil {
 		// Lemmy may announce a bare object or an IRI: fetch it from its origin.

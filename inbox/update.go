@@ -26,6 +26,9 @@ func update(ctx context.Context, p *Processor, in *incoming) error {
 	if isEventWrite(in.act) {
 		return p.eventToLocalGroup(ctx, in)
 	}
+	if handled, err := p.memberItem(ctx, in); handled {
+		return err
+	}
 	existing, err := p.Store.ObjectByURI(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // never seen: nothing to change

@@ -38,13 +38,16 @@ const (
 	NotifyEventRequest    = "archipel.event_request"    // someone asks to take part in an event the recipient runs
 	NotifyEventAccepted   = "archipel.event_accepted"   // the recipient takes part: approved, or off the waiting list
 	NotifyEventCancelled  = "archipel.event_cancelled"  // an event the recipient takes part in is cancelled
+	NotifyTaskAssigned    = "archipel.task_assigned"    // the recipient was given a task
+	NotifyTaskStatus      = "archipel.task_status"      // a task the recipient has or created changed status
+	NotifyPageConflict    = "archipel.page_conflict"    // the group took another edit of a page before the recipient's
 )
 
 // NotificationTypes lists every type, in the order the API documents them.
 var NotificationTypes = []string{NotifyMention, NotifyStatus, NotifyReblog, NotifyFollow, NotifyFollowRequest,
 	NotifyFavourite, NotifyUpdate, NotifyGroupInvitation, NotifyJoinRequest, NotifyJoinApproved, NotifyJoinRejected,
 	NotifyGroupRemoval, NotifyGroupRole, NotifyGroupDocument, NotifyGroupOrphaned, NotifyEventReminder, NotifyEventRequest,
-	NotifyEventAccepted, NotifyEventCancelled}
+	NotifyEventAccepted, NotifyEventCancelled, NotifyTaskAssigned, NotifyTaskStatus, NotifyPageConflict}
 
 // IsNotificationType tells whether t is a known type.
 func IsNotificationType(t string) bool {
@@ -63,7 +66,7 @@ var groupedTypes = map[string]bool{NotifyFavourite: true, NotifyReblog: true, No
 // repeatableTypes notify again when they happen again (a second edit, a
 // second invitation after a refusal): the earlier notification is moved up
 // as the newest, unread. The others notify once (a Like delivered twice).
-var repeatableTypes = map[string]bool{NotifyUpdate: true, NotifyEventReminder: true}
+var repeatableTypes = map[string]bool{NotifyUpdate: true, NotifyEventReminder: true, NotifyTaskStatus: true, NotifyPageConflict: true}
 
 // Notification is one line of a person's notifications. From is who acted
 // (a person, or the group itself); ObjectID the post or document concerned;

@@ -39,6 +39,8 @@ func (h *Handler) Routes(r chi.Router) {
 	r.Get("/files/{sha}", h.uploadFile)
 	r.Get("/documents/{id}", h.documentAP)
 	r.Get("/events/{id}", h.eventAP)
+	r.Get("/pages/{id}", h.pageAP)
+	r.Get("/tasks/{id}", h.taskAP)
 	r.Get("/actor/outbox", h.instanceCollection)
 	r.Get("/actor/followers", h.instanceCollection)
 	r.Get("/activities/{id}", h.activity)

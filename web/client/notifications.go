@@ -81,10 +81,15 @@ type notificationJSON struct {
 	Group     *groupJSON       `json:"group,omitempty"`
 	Document  *documentRefJSON `json:"document,omitempty"`
 	Event     *documentRefJSON `json:"event,omitempty"`
+	// Page and Task name the page of an archipel.page_conflict and the
+	// task of an archipel.task_assigned or archipel.task_status.
+	Page *documentRefJSON `json:"page,omitempty"`
+	Task *documentRefJSON `json:"task,omitempty"`
 }
 
-// documentRefJSON names the document of an archipel.group_document, or the
-// event of an archipel.event_* notification.
+// documentRefJSON names the document of an archipel.group_document, the
+// event of an archipel.event_* notification, or the page or task of the
+// notifications about them.
 type documentRefJSON struct {
 	ID      string `json:"id"`
 	Name    string `json:"name"`
@@ -99,11 +104,13 @@ type notificationPage struct {
 	statuses map[int64]statusJSON
 	docs     map[int64]documentRefJSON
 	events   map[int64]documentRefJSON
+	items    map[int64]documentRefJSON // pages and tasks
 	groups   map[int64]groupJSON
 }
 
 func (api *API) newNotificationPage(ctx context.Context, viewer int64, objectIDs, actorIDs, groupIDs []int64) *notificationPage {
-	np := &notificationPage{statuses: map[int64]statusJSON{}, docs: map[int64]documentRefJSON{}, events: map[int64]documentRefJSON{}}
+	np := &notificationPage{statuses: map[int64]statusJSON{}, docs: map[int64]documentRefJSON{}, events: map[int64]documentRefJSON{},
+		items: map[int64]documentRefJSON{}}
 	actors, _ := api.Store.ActorsByIDs(ctx, actorIDs)
 	np.accounts = api.accountEntities(ctx, actors)
 	objs, _ := api.Store.ObjectsByIDs(ctx, objectIDs)
@@ -121,6 +128,13 @@ func (api *API) newNotificationPage(ctx context.Context, viewer int64, objectIDs
 			id := strconv.FormatInt(o.ID, 10)
 			np.events[o.ID] = documentRefJSON{ID: id, Name: o.Name, GroupID: strconv.FormatInt(*o.GroupID, 10),
 				URL: api.Links.Base + "/api/v1/events/" + id}
+		case (o.Type == store.TypeWikiPage || o.Type == store.TypeTask) && o.GroupID != nil:
+			id, path := strconv.FormatInt(o.ID, 10), "/api/v1/pages/"
+			if o.Type == store.TypeTask {
+				path = "/api/v1/tasks/"
+			}
+			np.items[o.ID] = documentRefJSON{ID: id, Name: o.Name, GroupID: strconv.FormatInt(*o.GroupID, 10),
+				URL: api.Links.Base + path + id}
 		}
 	}
 	sp := api.newStatusPage(ctx, viewer, posts)
@@ -149,6 +163,10 @@ func (np *notificationPage) entity(n store.Notification) (notificationJSON, bool
 			out.Document = &d
 		} else if e, ok := np.events[n.ObjectID]; ok {
 			out.Event = &e
+		} else if it, ok := np.items[n.ObjectID]; ok && n.Type == store.NotifyPageConflict {
+			out.Page = &it
+		} else if ok {
+			out.Task = &it
 		} else {
 			return out, false
 		}

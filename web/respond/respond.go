@@ -99,7 +99,14 @@ func (b *badInput) Is(t error) bool {
 // Decode reads a JSON or form body into dst, as Mastodon clients send
 // either. Form fields map to JSON fields by name; "name[]" fields are lists.
 func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxJSONBody)
+	return DecodeWithin(w, r, dst, MaxJSONBody)
+}
+
+// DecodeWithin is Decode with another limit on the body, for the requests
+// whose own fields have larger limits (a wiki page of 1 MiB, escaped in
+// JSON), so that those fields are refused by name rather than by size.
+func DecodeWithin(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/json", "":
@@ -125,7 +132,7 @@ func Decode(w http.ResponseWriter, r *http.Request, dst any) error {
 		}
 		return nil
 	case "application/x-www-form-urlencoded", "multipart/form-data":
-		if err := r.ParseMultipartForm(MaxJSONBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		if err := r.ParseMultipartForm(limit); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 			return &badInput{"malformed form"}
 		}
 		return DecodeForm(r.Form, dst)

@@ -129,7 +129,8 @@ func (u *UI) notificationViews(r *http.Request, groups []store.NotificationGroup
 		}
 		if g.ObjectID != 0 {
 			nv.Post = views[g.ObjectID]
-			if o := objs[g.ObjectID]; nv.Post == nil && o != nil && o.DeletedAt == nil && o.Type == "Document" {
+			if o := objs[g.ObjectID]; nv.Post == nil && o != nil && o.DeletedAt == nil &&
+				(o.Type == "Document" || o.Type == store.TypeWikiPage || o.Type == store.TypeTask) {
 				nv.Doc = o
 			}
 			if nv.Post == nil && nv.Doc == nil {

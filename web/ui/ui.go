@@ -89,6 +89,13 @@ func New(d Deps) http.Handler {
 		r.Post("/mail/unsubscribe/{token}", u.unsubscribe)
 	})
 
+	// A page's text may be larger than other forms (up to wiki.MaxBody).
+	r.Group(func(r chi.Router) {
+		r.Use(middleware.Timeout(pageTimeout), u.withLanguage, u.parseFormWithin(maxPageForm), u.withSession, u.checkCSRF, u.requireLogin)
+		r.Post("/g/{handle}/pages", u.createPage)
+		r.Post("/g/{handle}/pages/{id}/edit", u.savePage)
+	})
+
 	r.Group(func(r chi.Router) {
 		r.Use(middleware.Timeout(pageTimeout), u.withLanguage, u.parseForm, u.withSession, u.checkCSRF)
 		r.Get("/lang/{lang}", u.switchLanguage)
@@ -118,6 +125,11 @@ func New(d Deps) http.Handler {
 		r.Get("/g/{handle}/documents/{id}", u.document)
 		r.Get("/g/{handle}/events", u.groupEvents)
 		r.Get("/g/{handle}/events/{id}", u.eventPage)
+		r.Get("/g/{handle}/pages", u.pageList)
+		r.Get("/g/{handle}/pages/{id}", u.page)
+		r.Get("/g/{handle}/pages/{id}/history", u.pageHistory)
+		r.Get("/g/{handle}/pages/{id}/diff", u.pageDiff)
+		r.Get("/g/{handle}/tasks", u.tasks)
 		r.Get("/directory", u.directory)
 		r.Get("/groups", u.groups)
 		r.Get("/posts/{id}", u.thread)
@@ -173,6 +185,12 @@ func New(d Deps) http.Handler {
 			r.Post("/g/{handle}/events/{id}/delete", u.deleteEvent)
 			r.Post("/g/{handle}/events/{id}/participate", u.participate(true))
 			r.Post("/g/{handle}/events/{id}/leave", u.participate(false))
+			r.Get("/g/{handle}/pages/new", u.newPageForm)
+			r.Get("/g/{handle}/pages/{id}/edit", u.editPageForm)
+			r.Post("/g/{handle}/pages/{id}/restore/{n}", u.restorePage)
+			r.Post("/g/{handle}/tasks", u.createTask)
+			r.Post("/g/{handle}/tasks/{id}/status", u.moveTask)
+			r.Get("/tasks", u.myTasks)
 			r.Get("/notifications", u.notifications)
 			r.Post("/notifications/read", u.markNotificationsRead)
 			r.Get("/admin", u.admin)
@@ -221,10 +239,17 @@ func cacheStatic(next http.Handler) http.Handler {
 
 // parseForm reads a posted form, within maxFormBody, so that handlers and
 // the CSRF check find it in r.PostForm.
-func (u *UI) parseForm(next http.Handler) http.Handler {
+func (u *UI) parseForm(next http.Handler) http.Handler { return u.parseFormWithin(maxFormBody)(next) }
+
+// parseFormWithin is parseForm with another limit on the body.
+func (u *UI) parseFormWithin(limit int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler { return u.formParser(limit, next) }
+}
+
+func (u *UI) formParser(limit int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			if err := r.ParseForm(); err != nil {
 				var mbe *http.MaxBytesError
 				if errors.As(err, &mbe) {
