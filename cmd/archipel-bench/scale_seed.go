@@ -546,4 +546,3 @@ func contains(list []int, v int) bool {
 	}
 	return false
 }
-
