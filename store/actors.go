@@ -324,13 +324,11 @@ type ActorCounts struct {
 	Followers, Following, Statuses int64
 }
 
-// CountsOf reads the counts of several actors in one query.
+// CountsOf reads the counts of several actors in one query, from the
+// counters the triggers of actor_stats keep (migration 016).
 func (s *Store) CountsOf(ctx context.Context, ids []int64) (map[int64]ActorCounts, error) {
-	rows, err := s.db.Query(ctx, `select a.id,
-		(select count(*) from follows where followee_id = a.id and state = 'accepted'),
-		(select count(*) from follows where follower_id = a.id and state = 'accepted'),
-		(select count(*) from objects where attributed_to = a.id and deleted_at is null)
-		from unnest($1::bigint[]) a(id)`, ids)
+	rows, err := s.db.Query(ctx, `select a.id, coalesce(s.followers, 0), coalesce(s.following, 0), coalesce(s.statuses, 0)
+		from unnest($1::bigint[]) a(id) left join actor_stats s on s.actor_id = a.id`, ids)
 	if err != nil {
 		return nil, err
 	}

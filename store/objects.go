@@ -372,7 +372,7 @@ func (s *Store) AuthorObjects(ctx context.Context, actorID int64, p Page) ([]*Ob
 // CountAuthorObjects counts an actor's live objects.
 func (s *Store) CountAuthorObjects(ctx context.Context, actorID int64) (int64, error) {
 	var n int64
-	err := s.db.QueryRow(ctx, `select count(*) from objects where attributed_to = $1 and deleted_at is null`, actorID).Scan(&n)
+	err := s.db.QueryRow(ctx, `select coalesce((select statuses from actor_stats where actor_id = $1), 0)`, actorID).Scan(&n)
 	return n, err
 }
 

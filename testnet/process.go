@@ -62,6 +62,15 @@ func (p *Process) Stop() {
 	})
 }
 
+// Kill ends the process at once (SIGKILL), as a crash or kill -9 would,
+// and waits for it.
+func (p *Process) Kill() {
+	p.once.Do(func() {
+		_ = p.cmd.Process.Kill()
+		p.exited <- <-p.exited
+	})
+}
+
 // WaitReady calls ready until it succeeds, the process exits or timeout
 // passes.
 func (p *Process) WaitReady(timeout time.Duration, ready func() error) error {

@@ -97,6 +97,16 @@ func (s *sink) ResolveKey(_ context.Context, keyID string, _ bool) (crypto.Publi
 	return s.pub, s.owner, nil
 }
 
+// trust makes the sink verify signatures with a local author's key.
+func (s *sink) trust(author *store.Actor) error {
+	pub, err := keys.ParsePublicKey(author.PublicKeyPEM)
+	if err != nil {
+		return err
+	}
+	s.keyID, s.owner, s.pub = author.PublicKeyID, author.URI, pub
+	return nil
+}
+
 func (s *sink) Close() {
 	for _, srv := range s.servers {
 		_ = srv.Close()
@@ -191,11 +201,9 @@ func runOutbound(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("register the local user: %w", err)
 	}
-	pub, err := keys.ParsePublicKey(author.PublicKeyPEM)
-	if err != nil {
+	if err := sk.trust(author); err != nil {
 		return err
 	}
-	sk.keyID, sk.owner, sk.pub = author.PublicKeyID, author.URI, pub
 
 	logf("inserting %d remote followers over %d sink hosts", *followers, len(sk.hosts))
 	for i := range *followers {

@@ -508,6 +508,10 @@ func seedNode(ctx context.Context, b *benchNode, size seedSize) (*seeded, error)
 			return nil, err
 		}
 	}
+	// The rows went in without triggers: the counters are counted once.
+	if _, err := db.Exec(ctx, `select archipel_recount_actor_stats()`); err != nil {
+		return nil, err
+	}
 	if _, err := db.Exec(ctx, `vacuum analyze`); err != nil { // what autovacuum would have done (it also merges the GIN pending lists)
 		return nil, err
 	}
