@@ -19,13 +19,13 @@ import (
 
 // Task types.
 const (
-	TaskDeliver   = "deliver"
+	TaskDeliver = "deliver"
 	// TaskDeliverBatch makes the first attempt of many deliveries of one
 	// activity (federation.DeliverBatch).
 	TaskDeliverBatch = "deliver-batch"
-	TaskProcess   = "process"
-	TaskReconcile = "reconcile"
-	TaskMail      = "mail"
+	TaskProcess      = "process"
+	TaskReconcile    = "reconcile"
+	TaskMail         = "mail"
 )
 
 // Queue enqueues the node's tasks in its own queues (named after Prefix, so
@@ -135,11 +135,11 @@ func ParseProcess(payload []byte) (int64, error) { return strconv.ParseInt(strin
 
 // Handlers are the work the worker does.
 type Handlers struct {
-	Deliver   func(ctx context.Context, id int64, attempt int) error
+	Deliver func(ctx context.Context, id int64, attempt int) error
 	// DeliverBatch makes the first attempts of an activity's deliveries.
 	DeliverBatch func(ctx context.Context, activityID int64) error
-	Process   func(ctx context.Context, activityID int64) error
-	Reconcile func(ctx context.Context) error
+	Process      func(ctx context.Context, activityID int64) error
+	Reconcile    func(ctx context.Context) error
 	// Mail sends attempt number attempt of an outgoing mail (nil: none).
 	Mail func(ctx context.Context, id int64, attempt int) error
 }
