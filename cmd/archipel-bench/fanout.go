@@ -58,6 +58,10 @@ func runFanout(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("create the group: %w", err)
 	}
+	// The group signs its announces.
+	if err := sk.trust(g.Actor); err != nil {
+		return err
+	}
 	logf("inserting %d group members on %d nodes and %d followers on %d nodes", *members, *groupHosts, *followers, *followerHosts)
 	if err := seedAudience(ctx, nd, sk.hosts, g.ID, author.ID, *members, *groupHosts, *followers, *followerHosts); err != nil {
 		return err

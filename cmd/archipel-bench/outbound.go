@@ -39,8 +39,7 @@ type sink struct {
 	mu          sync.Mutex
 	firstBad    string
 
-	keyID, owner string
-	pub          crypto.PublicKey
+	keys map[string]trustedKey // by key id: the local signers the sink knows
 }
 
 func newSink(hosts int, verifyEvery int) (*sink, error) {
@@ -91,20 +90,30 @@ func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // ResolveKey makes the sink a federation.KeyResolver knowing the author's key.
 func (s *sink) ResolveKey(_ context.Context, keyID string, _ bool) (crypto.PublicKey, string, error) {
-	if keyID != s.keyID {
+	k, ok := s.keys[keyID]
+	if !ok {
 		return nil, "", fmt.Errorf("unknown key %s", keyID)
 	}
-	return s.pub, s.owner, nil
+	return k.pub, k.owner, nil
 }
 
-// trust makes the sink verify signatures with a local author's key.
+// trust makes the sink verify signatures with a local signer's key (call
+// it before the sink is used).
 func (s *sink) trust(author *store.Actor) error {
 	pub, err := keys.ParsePublicKey(author.PublicKeyPEM)
 	if err != nil {
 		return err
 	}
-	s.keyID, s.owner, s.pub = author.PublicKeyID, author.URI, pub
+	if s.keys == nil {
+		s.keys = map[string]trustedKey{}
+	}
+	s.keys[author.PublicKeyID] = trustedKey{author.URI, pub}
 	return nil
+}
+
+type trustedKey struct {
+	owner string
+	pub   crypto.PublicKey
 }
 
 func (s *sink) Close() {
