@@ -318,7 +318,8 @@ func (s *Store) CountShares(ctx context.Context, uris []string) (map[string]int6
 // followed person, group, mention list and hashtag it takes at most one
 // page from that source's index (objects_author, objects_group,
 // mentions_actor, object_tags_name), newest first from the page's bound, and
-// only then merges and cuts the page. Its cost grows with what the reader
+// only then merges and cuts the page, and reads the page's rows by id (so
+// an empty set of candidates costs nothing either). Its cost grows with what the reader
 // follows, never with the size of objects (issue 18: a reader following one
 // person walked the whole table by id before). Each branch keeps exactly
 // the rows its rule lets in, so the merged page is the same as the rule's.
@@ -348,8 +349,8 @@ func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Obj
 		     and `+byID("t.object_id", p)+`) x
 		   where f.actor_id = $1))
 		select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
-		from objects o join actors a on a.id = o.attributed_to
-		where o.id in (select id from candidates)
+		from (select distinct id from candidates order by id `+p.order()+` limit $4) c
+		join objects o on o.id = c.id join actors a on a.id = o.attributed_to
 		order by o.id `+p.order()+` limit $4`, actorID, p.MaxID, p.lower(), p.Limit)
 }
 
