@@ -24,7 +24,6 @@ type batchSinks struct {
 	received map[string]int // host → POSTs seen
 	release  chan struct{}
 	slow     map[string]bool
-	servers  []*httptest.Server
 }
 
 func (s *batchSinks) handler(host string) http.HandlerFunc {
