@@ -44,6 +44,7 @@ func runScale(ctx context.Context, args []string) error {
 	requests := fs.Int("requests", 1000, "timed requests per measured case")
 	warmup := fs.Int("warmup", 50, "untimed requests per case before timing")
 	deep := fs.Int("deep", 10, "page depth of the deep-page cases (pages of 20)")
+	only := fs.String("cases", "", "measure only the cases whose name contains one of these comma-separated words (default: all)")
 	c.inboxLimit = -1
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -88,6 +89,7 @@ func runScale(ctx context.Context, args []string) error {
 			b.Close()
 			return err
 		}
+		cases = selectCases(cases, *only)
 		results := map[string]scaleResult{}
 		for _, sc := range cases {
 			res, err := measureCase(ctx, client, b.URL, sc, *warmup, *requests)
@@ -132,6 +134,24 @@ func runScale(ctx context.Context, args []string) error {
 		fmt.Fprintln(w)
 	}
 	return nil
+}
+
+// selectCases keeps the cases whose name contains one of the words of a
+// comma-separated list (all of them when it is empty).
+func selectCases(cases []scaleCase, only string) []scaleCase {
+	if strings.TrimSpace(only) == "" {
+		return cases
+	}
+	var out []scaleCase
+	for _, c := range cases {
+		for _, w := range strings.Split(only, ",") {
+			if w = strings.TrimSpace(w); w != "" && strings.Contains(c.name, w) {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return out
 }
 
 func rowCounts(rows map[string]int64) string {
