@@ -71,12 +71,16 @@ func (s *Store) CreateDeliveries(ctx context.Context, activityID, signerID int64
 
 // LeaseBatch leases up to limit of an activity's deliveries that wait for
 // their first attempt and that no live batch holds, until now + lease, and
-// returns them. Rows locked by another batch are skipped, so several batch
+// returns them. Only rows still within BatchGrace are taken (with 5 s to
+// spare): a row past it belongs to the reconciler's one-delivery tasks, so
+// a batch that runs late, or again after its worker died, never posts what
+// a one-delivery task may be posting too. Rows locked by another batch are skipped, so several batch
 // tasks of one activity (on several workers) share its inboxes.
 func (s *Store) LeaseBatch(ctx context.Context, activityID int64, limit int, lease time.Duration) ([]Delivery, error) {
 	rows, err := s.db.Query(ctx, `update deliveries set lease_until = now() + make_interval(secs => $3)
 		where id in (select id from deliveries where activity_id = $1 and state = 'pending' and attempts = 0
-		  and (lease_until is null or lease_until < now()) order by id limit $2 for update skip locked)
+		  and (lease_until is null or lease_until < now()) and next_at > now() + interval '5 seconds'
+		  order by id limit $2 for update skip locked)
 		returning `+deliveryColumns, activityID, limit, lease.Seconds())
 	if err != nil {
 		return nil, err

@@ -94,9 +94,6 @@ func TestKilledWorkerMidBatchLosesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if res := bob.API("POST", "/statuses", map[string]string{"status": "Note de service : fermeture de la mairie lundi"}); res.Status != 200 {
-		t.Fatalf("post: %d", res.Status)
-	}
 
 	env := []string{
 		"ARCHIPEL_PUBLIC_URL=" + n.URL,
@@ -108,6 +105,13 @@ func TestKilledWorkerMidBatchLosesNothing(t *testing.T) {
 		"ARCHIPEL_DATA_DIR=" + t.TempDir(),
 	}
 	worker := testnet.StartProcess(t, "", env, bin, "worker")
+	// The worker is up before the post, so that a batch task takes the
+	// deliveries (one that comes later than store.BatchGrace leaves them to
+	// the one-delivery tasks).
+	testnet.Eventually(t, time.Minute, "the worker running", func() bool { return strings.Contains(worker.Output(), "worker running") })
+	if res := bob.API("POST", "/statuses", map[string]string{"status": "Note de service : fermeture de la mairie lundi"}); res.Status != 200 {
+		t.Fatalf("post: %d", res.Status)
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			rows, _ := n.Pool.Query(ctx, `select id, host, state, attempts, lease_until is not null, last_error from deliveries order by id`)
