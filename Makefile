@@ -33,3 +33,7 @@ bench: services
 	$(GO) run ./cmd/archipel-bench rsa
 	$(GO) run ./cmd/archipel-bench inbox
 	$(GO) run ./cmd/archipel-bench outbound
+	$(GO) run ./cmd/archipel-bench fanout
+	# 100,000 posts fits in a few minutes; the 1,000,000-post run of
+	# BENCHMARKS.md is: archipel-bench scale --posts 100000,1000000
+	$(GO) run ./cmd/archipel-bench scale --posts 100000

@@ -72,8 +72,19 @@ func (f *Federator) Deliver(ctx context.Context, id int64, attempt int, q Schedu
 	if d.State != store.DeliveryPending || d.Attempts != attempt {
 		return nil // a stale task: another attempt already ran
 	}
-	now := time.Now()
+	if job.LeaseUntil != nil && job.LeaseUntil.After(time.Now()) {
+		return nil // a batch task holds it; the reconciler takes it if that one dies
+	}
 	host, err := f.HostState(ctx, d.Host)
+	return f.attempt(ctx, job, attempt, host, err, q, p, nil)
+}
+
+// attempt is one attempt of a loaded delivery, given its host's state (or
+// the error reading it). done, when not nil, collects a first attempt's
+// success instead of recording it, for the batch's bulk update.
+func (f *Federator) attempt(ctx context.Context, job *store.DeliveryJob, attempt int, host store.HostState, err error, q Scheduler, p DeliveryPolicy, done func(int64)) error {
+	d := &job.Delivery
+	now := time.Now()
 	if errors.Is(err, ErrBlocked) {
 		_, err := f.Store.FinishDelivery(ctx, d.ID, attempt, store.DeliveryFailed, now, err.Error())
 		return err
@@ -106,7 +117,9 @@ func (f *Federator) Deliver(ctx context.Context, id int64, attempt int, q Schedu
 
 	switch {
 	case postErr == nil && status >= 200 && status < 300:
-		if ok, err := f.Store.FinishDelivery(ctx, d.ID, attempt, store.DeliveryDone, now, ""); err != nil || !ok {
+		if done != nil {
+			done(d.ID)
+		} else if ok, err := f.Store.FinishDelivery(ctx, d.ID, attempt, store.DeliveryDone, now, ""); err != nil || !ok {
 			return err
 		}
 		// The host's row is written only when there is something to reset, or

@@ -226,6 +226,9 @@ func (n *Node) RunWorker(ctx context.Context) error {
 		Deliver: func(ctx context.Context, id int64, attempt int) error {
 			return n.Federator.Deliver(ctx, id, attempt, n.Queue, n.Options.Delivery)
 		},
+		DeliverBatch: func(ctx context.Context, activityID int64) error {
+			return n.Federator.DeliverBatch(ctx, activityID, n.Queue, n.Options.Delivery)
+		},
 		Process: n.Processor.Process,
 		Reconcile: func(ctx context.Context) error {
 			return errors.Join(n.Federator.Reconcile(ctx, n.Queue, n.Queue.EnqueueProcess, n.Options.Delivery),

@@ -43,7 +43,12 @@ type Outbox struct {
 // Enqueuer schedules deliveries.
 type Enqueuer interface {
 	EnqueueDelivery(ctx context.Context, id int64, attempt int, at time.Time) error
+	EnqueueDeliveryBatch(ctx context.Context, activityID int64, part int) error
 }
+
+// maxBatchParts bounds the batch tasks of one activity: enough for a few
+// worker processes to share a large fan-out.
+const maxBatchParts = 4
 
 // Resolver finds actors on other nodes.
 type Resolver interface {
@@ -84,16 +89,37 @@ func (o *Outbox) publishRaw(ctx context.Context, tx *store.Store, actor *store.A
 	return tx.CreateDeliveries(ctx, row.ID, actor.ID, targets)
 }
 
-// enqueue hands committed deliveries to the queue. A failure here loses
-// nothing: the rows are pending in PostgreSQL and the reconciler finds them.
+// enqueue hands committed deliveries to the queue: an activity with
+// several inboxes goes as batch tasks (one per store.BatchSize inboxes, at most
+// maxBatchParts), one with a single inbox as a task of its own. A failure
+// here loses nothing: the rows are pending in PostgreSQL and the reconciler
+// finds them.
 func (o *Outbox) enqueue(ctx context.Context, ds []store.Delivery) {
 	if o.Queue == nil {
 		return
 	}
+	perActivity := map[int64]int{}
 	for _, d := range ds {
-		if err := o.Queue.EnqueueDelivery(ctx, d.ID, 0, time.Now()); err != nil {
-			o.log().Warn("enqueue delivery; the reconciler will retry", "delivery", d.ID, "err", err)
-			return
+		perActivity[d.ActivityID]++
+	}
+	for _, d := range ds {
+		n := perActivity[d.ActivityID]
+		if n < store.BatchMin {
+			if err := o.Queue.EnqueueDelivery(ctx, d.ID, 0, time.Now()); err != nil {
+				o.log().Warn("enqueue delivery; the reconciler will retry", "delivery", d.ID, "err", err)
+				return
+			}
+			continue
+		}
+		if n == 0 {
+			continue // its batch tasks are enqueued
+		}
+		perActivity[d.ActivityID] = 0
+		for part := range min(maxBatchParts, (n+store.BatchSize-1)/store.BatchSize) {
+			if err := o.Queue.EnqueueDeliveryBatch(ctx, d.ActivityID, part); err != nil {
+				o.log().Warn("enqueue delivery batch; the reconciler will retry", "activity", d.ActivityID, "err", err)
+				return
+			}
 		}
 	}
 }

@@ -19,11 +19,14 @@ import (
 
 // Task types.
 const (
-	TaskDeliver   = "deliver"
-	TaskProcess   = "process"
-	TaskReconcile = "reconcile"
-	TaskMail      = "mail"
-	TaskPush      = "push"
+	TaskDeliver = "deliver"
+	// TaskDeliverBatch makes the first attempt of many deliveries of one
+	// activity (federation.DeliverBatch).
+	TaskDeliverBatch = "deliver-batch"
+	TaskProcess      = "process"
+	TaskReconcile    = "reconcile"
+	TaskMail         = "mail"
+	TaskPush         = "push"
 )
 
 // Queue enqueues the node's tasks in its own queues (named after Prefix, so
@@ -66,6 +69,16 @@ func (q *Queue) EnqueueDelivery(ctx context.Context, id int64, attempt int, at t
 		// says it is still due, so it goes again rather than never.
 		_, err = q.client.EnqueueContext(ctx, task, opts...)
 	}
+	return ignoreDuplicate(err)
+}
+
+// EnqueueDeliveryBatch schedules part number part of an activity's batch
+// deliveries now. Several parts of one activity run on several workers at
+// once and share its deliveries; a second enqueue of a part is a no-op.
+func (q *Queue) EnqueueDeliveryBatch(ctx context.Context, activityID int64, part int) error {
+	taskID := "b" + strconv.FormatInt(activityID, 10) + "." + strconv.Itoa(part)
+	task := asynq.NewTask(TaskDeliverBatch, []byte(strconv.FormatInt(activityID, 10)), asynq.MaxRetry(0))
+	_, err := q.client.EnqueueContext(ctx, task, asynq.Queue(q.DeliverQueue()), asynq.TaskID(taskID), asynq.Retention(time.Minute))
 	return ignoreDuplicate(err)
 }
 
@@ -135,9 +148,11 @@ func ParseProcess(payload []byte) (int64, error) { return strconv.ParseInt(strin
 
 // Handlers are the work the worker does.
 type Handlers struct {
-	Deliver   func(ctx context.Context, id int64, attempt int) error
-	Process   func(ctx context.Context, activityID int64) error
-	Reconcile func(ctx context.Context) error
+	Deliver func(ctx context.Context, id int64, attempt int) error
+	// DeliverBatch makes the first attempts of an activity's deliveries.
+	DeliverBatch func(ctx context.Context, activityID int64) error
+	Process      func(ctx context.Context, activityID int64) error
+	Reconcile    func(ctx context.Context) error
 	// Mail sends attempt number attempt of an outgoing mail (nil: none).
 	Mail func(ctx context.Context, id int64, attempt int) error
 	// Push sends attempt number attempt of a Web Push message (nil: none).
@@ -188,6 +203,15 @@ func (q *Queue) Run(ctx context.Context, h Handlers, cfg WorkerConfig) error {
 		}
 		return h.Deliver(ctx, id, attempt)
 	})
+	if h.DeliverBatch != nil {
+		mux.HandleFunc(TaskDeliverBatch, func(ctx context.Context, t *asynq.Task) error {
+			id, err := ParseProcess(t.Payload())
+			if err != nil {
+				return fmt.Errorf("%w: %v", asynq.SkipRetry, err)
+			}
+			return h.DeliverBatch(ctx, id)
+		})
+	}
 	mux.HandleFunc(TaskProcess, func(ctx context.Context, t *asynq.Task) error {
 		id, err := ParseProcess(t.Payload())
 		if err != nil {

@@ -373,16 +373,16 @@ type ActorCounts struct {
 	Preferences Preferences
 }
 
-// CountsOf reads the counts of several actors in one query, and their
-// preferences in another.
+// CountsOf reads the counts of several actors in one query, from the
+// counters the triggers of actor_stats keep (the scale migration), with the
+// day of their latest post (from objects_author's newest row) and their
+// role; their preferences come in another query.
 func (s *Store) CountsOf(ctx context.Context, ids []int64) (map[int64]ActorCounts, error) {
-	rows, err := s.db.Query(ctx, `select a.id,
-		(select count(*) from follows where followee_id = a.id and state = 'accepted'),
-		(select count(*) from follows where follower_id = a.id and state = 'accepted'),
-		(select count(*) from objects where attributed_to = a.id and deleted_at is null),
-		(select max(published) from objects where attributed_to = a.id and deleted_at is null and type in `+postTypes+`),
+	rows, err := s.db.Query(ctx, `select a.id, coalesce(s.followers, 0), coalesce(s.following, 0), coalesce(s.statuses, 0),
+		(select o.published from objects o where o.attributed_to = a.id and o.deleted_at is null and o.type in `+postTypes+`
+		 order by o.id desc limit 1),
 		coalesce((select role from accounts where actor_id = a.id), '')
-		from unnest($1::bigint[]) a(id)`, ids)
+		from unnest($1::bigint[]) a(id) left join actor_stats s on s.actor_id = a.id`, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -31,31 +31,103 @@ type Delivery struct {
 
 const deliveryColumns = `id, activity_id, inbox, host, signer_id, state, attempts, next_at, last_error, created_at`
 
-// CreateDeliveries adds one pending delivery per inbox; an inbox that already
-// has this activity is skipped. It returns the new rows.
+// BatchMin is the number of inboxes from which an activity's deliveries
+// are sent by batch tasks (federation.DeliverBatch) rather than one task
+// each; BatchGrace is how long such rows wait before the reconciler takes
+// them as due, so that it does not race the batch that is about to lease
+// them (it takes them after that when the batch task was lost).
+// BatchSize is how many deliveries a batch task leases at once; they are
+// all posted concurrently, so a lease lasts about one POST's timeout.
+const (
+	BatchMin   = 2
+	BatchGrace = 30 * time.Second
+	BatchSize  = 64
+)
+
+// CreateDeliveries adds one pending delivery per inbox, in one statement; an
+// inbox that already has this activity is skipped. It returns the new rows.
 func (s *Store) CreateDeliveries(ctx context.Context, activityID, signerID int64, inboxes map[string]string) ([]Delivery, error) {
-	out := make([]Delivery, 0, len(inboxes))
-	for inbox, host := range inboxes {
-		host = NormalizeHost(host)
-		d := Delivery{ActivityID: activityID, Inbox: inbox, Host: host, SignerID: signerID, State: DeliveryPending}
-		err := s.db.QueryRow(ctx, `insert into deliveries (activity_id, inbox, host, signer_id) values ($1,$2,$3,$4)
-			on conflict (activity_id, inbox) do nothing returning id, next_at, created_at`,
-			activityID, inbox, host, signerID).Scan(&d.ID, &d.NextAt, &d.CreatedAt)
-		if err = notFoundOr(err); err == ErrNotFound {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
+	if len(inboxes) == 0 {
+		return nil, nil
 	}
-	return out, nil
+	urls := make([]string, 0, len(inboxes))
+	hosts := make([]string, 0, len(inboxes))
+	for inbox, host := range inboxes {
+		urls, hosts = append(urls, inbox), append(hosts, NormalizeHost(host))
+	}
+	grace := time.Duration(0)
+	if len(inboxes) >= BatchMin {
+		grace = BatchGrace
+	}
+	rows, err := s.db.Query(ctx, `insert into deliveries (activity_id, inbox, host, signer_id, next_at)
+		select $1, i.inbox, i.host, $2, now() + make_interval(secs => $5) from unnest($3::text[], $4::text[]) as i(inbox, host)
+		on conflict (activity_id, inbox) do nothing returning `+deliveryColumns,
+		activityID, signerID, urls, hosts, grace.Seconds())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Delivery])
+}
+
+// LeaseBatch leases up to limit of an activity's deliveries that wait for
+// their first attempt and that no live batch holds, until now + lease, and
+// returns them. Only rows still within BatchGrace are taken (with 5 s to
+// spare): a row past it belongs to the reconciler's one-delivery tasks, so
+// a batch that runs late, or again after its worker died, never posts what
+// a one-delivery task may be posting too. Rows locked by another batch are skipped, so several batch
+// tasks of one activity (on several workers) share its inboxes.
+func (s *Store) LeaseBatch(ctx context.Context, activityID int64, limit int, lease time.Duration) ([]Delivery, error) {
+	rows, err := s.db.Query(ctx, `update deliveries set lease_until = now() + make_interval(secs => $3)
+		where id in (select id from deliveries where activity_id = $1 and state = 'pending' and attempts = 0
+		  and (lease_until is null or lease_until < now()) and next_at > now() + interval '5 seconds'
+		  order by id limit $2 for update skip locked)
+		returning `+deliveryColumns, activityID, limit, lease.Seconds())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Delivery])
+}
+
+// FinishBatch records the first attempt of these deliveries as done, in one
+// statement, and returns how many it changed (rows another worker moved on
+// in the meantime are left alone, as FinishDelivery does).
+func (s *Store) FinishBatch(ctx context.Context, ids []int64) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	tag, err := s.db.Exec(ctx, `update deliveries set state = 'done', attempts = 1, next_at = now(), last_error = '',
+		lease_until = null, updated_at = now() where id = any($1) and attempts = 0 and state = 'pending'`, ids)
+	return tag.RowsAffected(), err
+}
+
+// BatchActivity is what every delivery of a batch shares: the activity's
+// bytes and its signer's key.
+type BatchActivity struct {
+	ActivityURI   string
+	Raw           []byte
+	SignerURI     string
+	SignerLocal   bool
+	KeyID         string
+	PrivateKeyPEM string
+}
+
+// BatchActivity loads an activity and the key of one signer of its deliveries.
+func (s *Store) BatchActivity(ctx context.Context, activityID, signerID int64) (*BatchActivity, error) {
+	var b BatchActivity
+	err := s.db.QueryRow(ctx, `select a.uri, a.raw, s.uri, s.local, s.public_key_id, coalesce(s.private_key_pem, '')
+		from activities a, actors s where a.id = $1 and s.id = $2`, activityID, signerID).
+		Scan(&b.ActivityURI, &b.Raw, &b.SignerURI, &b.SignerLocal, &b.KeyID, &b.PrivateKeyPEM)
+	if err != nil {
+		return nil, notFoundOr(err)
+	}
+	return &b, nil
 }
 
 // FinishDelivery records the outcome of attempt number attempt; it changes
 // nothing when another worker already moved the delivery on (ok false).
 func (s *Store) FinishDelivery(ctx context.Context, id int64, attempt int, state string, nextAt time.Time, lastError string) (bool, error) {
 	tag, err := s.db.Exec(ctx, `update deliveries set state = $3, attempts = attempts + 1, next_at = $4,
-		last_error = $5, updated_at = now() where id = $1 and attempts = $2 and state = 'pending'`,
+		last_error = $5, lease_until = null, updated_at = now() where id = $1 and attempts = $2 and state = 'pending'`,
 		id, attempt, state, nextAt, lastError)
 	return err == nil && tag.RowsAffected() == 1, err
 }
@@ -63,7 +135,7 @@ func (s *Store) FinishDelivery(ctx context.Context, id int64, attempt int, state
 // ParkDelivery moves a pending delivery's next attempt without counting one
 // (its host is unreachable).
 func (s *Store) ParkDelivery(ctx context.Context, id int64, until time.Time) error {
-	_, err := s.db.Exec(ctx, `update deliveries set next_at = $2, updated_at = now() where id = $1 and state = 'pending'`, id, until)
+	_, err := s.db.Exec(ctx, `update deliveries set next_at = $2, lease_until = null, updated_at = now() where id = $1 and state = 'pending'`, id, until)
 	return err
 }
 
@@ -71,7 +143,7 @@ func (s *Store) ParkDelivery(ctx context.Context, id int64, until time.Time) err
 // first, for the reconciler.
 func (s *Store) DueDeliveries(ctx context.Context, before time.Time, limit int) ([]Delivery, error) {
 	rows, err := s.db.Query(ctx, `select `+deliveryColumns+` from deliveries where state = 'pending' and next_at <= $1
-		order by next_at limit $2`, before, limit)
+		  and (lease_until is null or lease_until < now()) order by next_at limit $2`, before, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -184,6 +256,8 @@ type DeliveryJob struct {
 	// The signer's Ed25519 key, "" for an actor that has none yet.
 	Ed25519KeyID      string
 	Ed25519PrivatePEM string
+	// LeaseUntil is set while a batch task holds the delivery.
+	LeaseUntil *time.Time
 }
 
 // DeliveryJob loads a delivery, its activity and its signer's key in one
@@ -193,12 +267,12 @@ func (s *Store) DeliveryJob(ctx context.Context, id int64) (*DeliveryJob, error)
 	d := &j.Delivery
 	err := s.db.QueryRow(ctx, `select d.id, d.activity_id, d.inbox, d.host, d.signer_id, d.state, d.attempts, d.next_at,
 		  d.last_error, d.created_at, a.uri, a.raw, s.uri, s.local, s.public_key_id, coalesce(s.private_key_pem, ''),
-		  s.ed25519_key_id, s.ed25519_private_key
+		  s.ed25519_key_id, s.ed25519_private_key, d.lease_until
 		from deliveries d join activities a on a.id = d.activity_id join actors s on s.id = d.signer_id
 		where d.id = $1`, id).
 		Scan(&d.ID, &d.ActivityID, &d.Inbox, &d.Host, &d.SignerID, &d.State, &d.Attempts, &d.NextAt,
 			&d.LastError, &d.CreatedAt, &j.ActivityURI, &j.Raw, &j.SignerURI, &j.SignerLocal, &j.KeyID, &j.PrivateKeyPEM,
-			&j.Ed25519KeyID, &j.Ed25519PrivatePEM)
+			&j.Ed25519KeyID, &j.Ed25519PrivatePEM, &j.LeaseUntil)
 	if err != nil {
 		return nil, notFoundOr(err)
 	}

@@ -77,9 +77,8 @@ func (s *Store) FollowerURIs(ctx context.Context, followeeID int64, afterID int6
 
 // CountFollows counts accepted followers and followees of an actor.
 func (s *Store) CountFollows(ctx context.Context, actorID int64) (followers, following int64, err error) {
-	err = s.db.QueryRow(ctx, `select
-		(select count(*) from follows where followee_id = $1 and state = 'accepted'),
-		(select count(*) from follows where follower_id = $1 and state = 'accepted')`, actorID).Scan(&followers, &following)
+	err = s.db.QueryRow(ctx, `select coalesce(max(followers), 0), coalesce(max(following), 0)
+		from actor_stats where actor_id = $1`, actorID).Scan(&followers, &following)
 	return
 }
 

@@ -324,25 +324,54 @@ func (s *Store) CountShares(ctx context.Context, uris []string) (map[string]int6
 // those it follows (ShareType rows, resolved with SharedPosts), less what
 // its blocks, mutes and domain blocks hide and the posts of the members of
 // its exclusive lists.
+//
+// The query starts from the reader's sources, not from objects: for each
+// followed person, group, mention list and hashtag it takes at most one
+// page from that source's index (objects_author, objects_group,
+// mentions_actor, object_tags_name), newest first from the page's bound, and
+// only then merges and cuts the page, and reads the page's rows by id (so
+// an empty set of candidates costs nothing either). Its cost grows with what the reader
+// follows, never with the size of objects (issue 18: a reader following one
+// person walked the whole table by id before). Each branch keeps exactly
+// the rows its rule lets in, so the merged page is the same as the rule's.
 func (s *Store) HomeTimeline(ctx context.Context, actorID int64, p Page) ([]*Object, error) {
 	p = p.normalised()
-	return s.queryObjects(ctx, p, `select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
-		from objects o join actors a on a.id = o.attributed_to
-		where o.deleted_at is null and o.id < $2 and o.id > $3 and ((o.type in `+postTypes+` and (
-		  o.attributed_to = $1
-		  or (o.group_id is null and o.visibility in ('public', 'unlisted', 'private') and o.attributed_to in
-		      (select followee_id from follows where follower_id = $1 and state = 'accepted'))
-		  or o.group_id in (select group_id from memberships where member_id = $1 and state = 'accepted')
-		  or o.group_id in (select followee_id from follows where follower_id = $1 and state = 'accepted')
-		  or o.id in (select object_id from mentions where actor_id = $1)
-		  or (o.group_id is null and o.visibility = 'public' and o.id in (select t.object_id from object_tags t
-		      join followed_tags f on f.name = t.name where f.actor_id = $1))))
-		  or (o.type = 'Announce' and (o.attributed_to = $1 or o.attributed_to in
-		      (select followee_id from follows where follower_id = $1 and state = 'accepted' and show_reblogs))))
-		  and not `+postHiddenSQL("$1::bigint", HideInTimelines)+`
+	page := `o.deleted_at is null and ` + byID("o.id", p)
+	return s.queryObjects(ctx, p, `with candidates as (
+		  (select o.id from objects o where o.attributed_to = $1
+		     and (o.type in `+postTypes+` or o.type = 'Announce') and `+page+`)
+		  union all
+		  (select x.id from follows f cross join lateral (select o.id from objects o
+		     where o.attributed_to = f.followee_id and ((o.type in `+postTypes+` and o.group_id is null
+		       and o.visibility in ('public', 'unlisted', 'private')) or (o.type = 'Announce' and f.show_reblogs)) and `+page+`) x
+		   where f.follower_id = $1 and f.state = 'accepted')
+		  union all
+		  (select x.id from (select group_id as g from memberships where member_id = $1 and state = 'accepted'
+		       union select followee_id from follows where follower_id = $1 and state = 'accepted') gs
+		   cross join lateral (select o.id from objects o where o.group_id = gs.g and o.type in `+postTypes+`
+		     and `+page+`) x)
+		  union all
+		  (select m.object_id from mentions m join objects o on o.id = m.object_id where m.actor_id = $1
+		     and o.type in `+postTypes+` and o.deleted_at is null and `+byID("m.object_id", p)+`)
+		  union all
+		  (select x.id from followed_tags f cross join lateral (select t.object_id as id from object_tags t
+		     join objects o on o.id = t.object_id where t.name = f.name and o.group_id is null
+		     and o.visibility = 'public' and o.type in `+postTypes+` and o.deleted_at is null
+		     and `+byID("t.object_id", p)+`) x
+		   where f.actor_id = $1))
+		select `+prefixed("o", objectColumns)+`, `+prefixed("a", actorColumns)+`
+		from (select distinct id from candidates order by id `+p.order()+` limit $4) c
+		join objects o on o.id = c.id join actors a on a.id = o.attributed_to
+		where not `+postHiddenSQL("$1::bigint", HideInTimelines)+`
 		  and (o.attributed_to = $1 or o.attributed_to not in (select la.account_id from list_accounts la
 		      join lists l on l.id = la.list_id where l.owner_id = $1 and l.exclusive))
 		order by o.id `+p.order()+` limit $4`, actorID, p.MaxID, p.lower(), p.Limit)
+}
+
+// byID bounds and orders one branch of a paged query by an id column
+// ($2 and $3 the page's bounds, $4 its size).
+func byID(column string, p Page) string {
+	return column + ` < $2 and ` + column + ` > $3 order by ` + column + ` ` + p.order() + ` limit $4`
 }
 
 // AuthorObjects lists an actor's public objects, newest first (outbox, profile).
@@ -358,7 +387,7 @@ func (s *Store) AuthorObjects(ctx context.Context, actorID int64, p Page) ([]*Ob
 // CountAuthorObjects counts an actor's live objects.
 func (s *Store) CountAuthorObjects(ctx context.Context, actorID int64) (int64, error) {
 	var n int64
-	err := s.db.QueryRow(ctx, `select count(*) from objects where attributed_to = $1 and deleted_at is null`, actorID).Scan(&n)
+	err := s.db.QueryRow(ctx, `select coalesce((select statuses from actor_stats where actor_id = $1), 0)`, actorID).Scan(&n)
 	return n, err
 }
 

@@ -44,29 +44,40 @@ type DirectoryQuery struct {
 
 // Directory finds people by skill or name, best match first. Matching is
 // accent- and case-insensitive and tolerates typos (pg_trgm).
+//
+// The candidates come from the trigram indexes (skills_folded_trgm for a
+// skill, actors_name_trgm for a name), and only they are scored: the cost
+// follows the number of matches, not the number of people the node knows.
 func (s *Store) Directory(ctx context.Context, q DirectoryQuery) ([]*Actor, error) {
 	if q.Limit <= 0 || q.Limit > 80 {
 		q.Limit = 40
 	}
-	rows, err := s.db.Query(ctx, `
-		with wanted as (select archipel_fold($1) as skill, archipel_fold($2) as text),
-		scored as (
-		  select a.id, greatest(
-		    -- exact skill, then prefix, then closeness of the whole label and of its best word
-		    coalesce((select max(similarity(sk.folded, w.skill) + word_similarity(w.skill, sk.folded)
-		        + case when sk.folded like w.skill || '%' then 0.5 else 0 end
-		        + case when sk.folded = w.skill then 1 else 0 end)
-		      from skills sk where sk.actor_id = a.id), 0) * (case when w.skill = '' then 0 else 1 end),
-		    case when w.text = '' then 0 else word_similarity(w.text,
-		      archipel_fold(a.display_name || ' ' || a.username || ' ' || a.organisation || ' ' || a.unit_name)) end
-		  ) as score
-		  from actors a, wanted w
-		  where a.type = 'Person' and a.deleted_at is null and (a.local or not $3) and not `+inactiveAccount("a")+`
-		    and (w.skill = '' or exists (select 1 from skills sk where sk.actor_id = a.id and
-		         (sk.folded like w.skill || '%' or sk.folded % w.skill or w.skill <% sk.folded)))
-		    and (w.text = '' or w.text <% archipel_fold(a.display_name || ' ' || a.username || ' ' || a.organisation || ' ' || a.unit_name))
-		)
+	const name = `archipel_fold(a.display_name || ' ' || a.username || ' ' || a.organisation || ' ' || a.unit_name)`
+	var candidates string
+	bySkill := `select sk.actor_id as id,
+		  -- exact skill, then prefix, then closeness of the whole label and of its best word
+		  max(similarity(sk.folded, archipel_fold($1)) + word_similarity(archipel_fold($1), sk.folded)
+		    + case when sk.folded like archipel_fold($1) || '%' then 0.5 else 0 end
+		    + case when sk.folded = archipel_fold($1) then 1 else 0 end) as score
+		from skills sk where sk.folded like archipel_fold($1) || '%' or sk.folded % archipel_fold($1)
+		  or archipel_fold($1) <% sk.folded
+		group by sk.actor_id`
+	byName := `select a.id, word_similarity(archipel_fold($2), ` + name + `) as score
+		from actors a where archipel_fold($2) <% ` + name
+	switch {
+	case q.Skill != "" && q.Text != "":
+		candidates = `select s.id, greatest(s.score, t.score) as score from (` + bySkill + `) s join (` + byName + `) t using (id)`
+	case q.Skill != "":
+		candidates = bySkill
+	case q.Text != "":
+		candidates = byName
+	default:
+		candidates = `select id, 0::real as score from actors where type = 'Person'`
+	}
+	rows, err := s.db.Query(ctx, `with scored as (`+candidates+`)
 		select `+prefixed("a", actorColumns)+` from scored join actors a using (id)
+		where a.type = 'Person' and a.deleted_at is null and (a.local or not $3) and not `+inactiveAccount("a")+`
+		  and $1::text is not null and $2::text is not null -- typed even when the candidates do not use them
 		order by scored.score desc, a.id limit $4 offset $5`,
 		q.Skill, q.Text, q.LocalOnly, q.Limit, q.Offset)
 	if err != nil {

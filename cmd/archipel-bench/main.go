@@ -5,6 +5,8 @@
 //	go run ./cmd/archipel-bench inbox    [flags]   signed activities from simulated remote actors
 //	go run ./cmd/archipel-bench outbound [flags]   deliveries from the real worker to a local sink
 //	go run ./cmd/archipel-bench rsa      [flags]   the machine's raw RSA-2048 signing rate only
+//	go run ./cmd/archipel-bench fanout   [flags]   time from a post to its last delivery (large group, many followers)
+//	go run ./cmd/archipel-bench scale    [flags]   a seeded node's read paths (timelines, search) at 100k/1M posts
 //
 // By default it starts its own node in-process, on a throw-away PostgreSQL
 // database (dropped at the end) and a unique queue prefix in Redis (its keys
@@ -40,6 +42,11 @@ commands:
   outbound  have a local user post notes to K remote followers (a local sink)
             and measure deliveries/s of the real worker vs the raw RSA sign rate
   rsa       measure the raw RSA-2048 PKCS#1 v1.5 signing rate only
+  fanout    time from a post to its last delivery: a post in a group of
+            10,000 members on 50 nodes, one by an agent with 5,000 followers
+            on 200 nodes
+  scale     seed a node of 20,000 people and N posts with COPY, then measure
+            p50/p99 of timelines, pages, directory and search through HTTP
 
 run "archipel-bench <command> -h" for the flags of a command.
 `)
@@ -60,6 +67,10 @@ func main() {
 		err = runOutbound(ctx, os.Args[2:])
 	case "rsa":
 		err = runRSA(ctx, os.Args[2:])
+	case "scale":
+		err = runScale(ctx, os.Args[2:])
+	case "fanout":
+		err = runFanout(ctx, os.Args[2:])
 	case "-h", "-help", "--help", "help":
 		usage()
 		return

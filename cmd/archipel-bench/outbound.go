@@ -40,8 +40,7 @@ type sink struct {
 	mu          sync.Mutex
 	firstBad    string
 
-	owner string
-	keys  map[string]crypto.PublicKey // the author's RSA and Ed25519 keys by id
+	keys map[string]trustedKey // by key id: the local signers the sink knows
 }
 
 func newSink(hosts int, verifyEvery int) (*sink, error) {
@@ -92,11 +91,37 @@ func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // ResolveKey makes the sink a federation.KeyResolver knowing the author's key.
 func (s *sink) ResolveKey(_ context.Context, keyID string, _ bool) (crypto.PublicKey, string, error) {
-	pub, ok := s.keys[keyID]
+	k, ok := s.keys[keyID]
 	if !ok {
 		return nil, "", fmt.Errorf("unknown key %s", keyID)
 	}
-	return pub, s.owner, nil
+	return k.pub, k.owner, nil
+}
+
+// trust makes the sink verify signatures with a local signer's key (call
+// it before the sink is used).
+func (s *sink) trust(author *store.Actor) error {
+	pub, err := keys.ParsePublicKey(author.PublicKeyPEM)
+	if err != nil {
+		return err
+	}
+	if s.keys == nil {
+		s.keys = map[string]trustedKey{}
+	}
+	s.keys[author.PublicKeyID] = trustedKey{author.URI, pub}
+	if author.Ed25519KeyID != "" {
+		edPub, err := keys.ParseEd25519Multibase(author.Ed25519PublicKey)
+		if err != nil {
+			return err
+		}
+		s.keys[author.Ed25519KeyID] = trustedKey{author.URI, edPub}
+	}
+	return nil
+}
+
+type trustedKey struct {
+	owner string
+	pub   crypto.PublicKey
 }
 
 func (s *sink) Close() {
@@ -234,15 +259,9 @@ func runOutboundKey(ctx context.Context, c *common, p outboundParams) (outboundR
 	if err != nil {
 		return outboundResult{}, fmt.Errorf("register the local user: %w", err)
 	}
-	pub, err := keys.ParsePublicKey(author.PublicKeyPEM)
-	if err != nil {
+	if err := sk.trust(author); err != nil {
 		return outboundResult{}, err
 	}
-	edPub, err := keys.ParseEd25519Multibase(author.Ed25519PublicKey)
-	if err != nil {
-		return outboundResult{}, err
-	}
-	sk.owner, sk.keys = author.URI, map[string]crypto.PublicKey{author.PublicKeyID: pub, author.Ed25519KeyID: edPub}
 	if p.key == keyEd25519 {
 		for _, h := range sk.hosts {
 			if err := nd.Store.SetHostEd25519(ctx, h); err != nil {

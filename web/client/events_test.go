@@ -29,17 +29,6 @@ type eventEntity struct {
 	}
 }
 
-// newGroup has owner create a group and returns its id.
-func newGroup(t *testing.T, owner *testnet.User, name, visibility string) string {
-	t.Helper()
-	var g struct{ ID string }
-	res := owner.API("POST", "/groups", map[string]any{"name": name, "visibility": visibility, "join_policy": "open"})
-	if res.Status != 200 {
-		t.Fatalf("create group: %d %s", res.Status, res.Body)
-	}
-	res.JSON(t, &g)
-	return g.ID
-}
 
 func joinGroup(t *testing.T, u *testnet.User, groupID string) {
 	t.Helper()
