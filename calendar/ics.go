@@ -22,12 +22,24 @@ type Entry struct {
 	Updated   time.Time
 }
 
+// Todo is a task with a due date, as a calendar file lists it (VTODO).
+type Todo struct {
+	// UID is the task's ActivityPub id.
+	UID, Title, URL string
+	// Due is the day the task is due.
+	Due     time.Time
+	Done    bool
+	Updated time.Time
+}
+
 // Feed is a calendar: one event, a group's agenda, or a person's.
 type Feed struct {
 	Name string
 	// URL is where the feed itself is served.
 	URL     string
 	Entries []Entry
+	// Todos are the due dates of tasks (the knowledge base's task lists).
+	Todos []Todo
 }
 
 // icsLocal is a wall time without zone, as DTSTART;TZID=… wants it.
@@ -70,6 +82,20 @@ func (f Feed) ICS() string {
 	}
 	for _, e := range f.Entries {
 		addEvent(cal, e, years)
+	}
+	for _, t := range f.Todos {
+		todo := cal.AddTodo(t.UID)
+		todo.SetSummary(t.Title)
+		todo.SetAllDayDueAt(t.Due)
+		todo.SetDtStampTime(t.Updated.UTC())
+		if t.URL != "" {
+			todo.SetURL(t.URL)
+		}
+		if t.Done {
+			todo.SetStatus(ical.ObjectStatusCompleted)
+		} else {
+			todo.SetStatus(ical.ObjectStatusNeedsAction)
+		}
 	}
 	return cal.Serialize()
 }

@@ -17,4 +17,4 @@ if command -v npm >/dev/null && ! cmp -s "$mastojs/package-lock.json" "$mastojs/
   (cd "$mastojs" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && cp package-lock.json node_modules/.installed-lock.json)
 fi
 go vet ./...
-go test -count=1 -timeout 20m ./... "$@"
+go test -count=1 -timeout 30m ./... "$@"

@@ -83,7 +83,32 @@ func (api *API) groupFeed(w http.ResponseWriter, r *http.Request, g *store.Group
 		respond.Fail(w, err)
 		return
 	}
-	writeICS(w, g.Username, calendar.Feed{Name: groupName(g), URL: url, Entries: api.feedEntries(r.Context(), events)})
+	todos, err := api.feedTodos(r, store.TaskQuery{GroupID: g.ID})
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	writeICS(w, g.Username, calendar.Feed{Name: groupName(g), URL: url, Entries: api.feedEntries(r.Context(), events), Todos: todos})
+}
+
+// feedTodos are the due dates of the tasks q selects, for a feed.
+func (api *API) feedTodos(r *http.Request, q store.TaskQuery) ([]calendar.Todo, error) {
+	tasks, err := api.Store.Tasks(r.Context(), q)
+	if err != nil {
+		return nil, err
+	}
+	var out []calendar.Todo
+	for _, t := range tasks {
+		if t.DueDate == nil {
+			continue
+		}
+		todo := calendar.Todo{UID: t.URI, Title: t.Name, URL: t.URL, Due: *t.DueDate, Done: t.Status == store.TaskDone, Updated: t.Published}
+		if t.Updated != nil {
+			todo.Updated = *t.Updated
+		}
+		out = append(out, todo)
+	}
+	return out, nil
 }
 
 // PublicGroupFeed serves GET /groups/{username}/calendar.ics: a public
@@ -119,7 +144,12 @@ func (api *API) secretFeed(group bool) http.HandlerFunc {
 				respond.Fail(w, err)
 				return
 			}
-			writeICS(w, "agenda", calendar.Feed{Name: "Archipel", URL: self, Entries: api.feedEntries(r.Context(), events)})
+			todos, err := api.feedTodos(r, store.TaskQuery{AssigneeID: owner})
+			if err != nil {
+				respond.Fail(w, err)
+				return
+			}
+			writeICS(w, "agenda", calendar.Feed{Name: "Archipel", URL: self, Entries: api.feedEntries(r.Context(), events), Todos: todos})
 			return
 		}
 		id, ok := respond.ParseID(strings.TrimSuffix(chi.URLParam(r, "id"), ".ics"))

@@ -1,7 +1,10 @@
 package client_test
 
 import (
+	"strings"
 	"testing"
+
+	ical "github.com/arran4/golang-ical"
 
 	"github.com/archipel-social/archipel/store"
 	"github.com/archipel-social/archipel/testnet"
@@ -109,5 +112,46 @@ func TestTasksAPI(t *testing.T) {
 	}
 	if res := alice.API("DELETE", "/tasks/"+task.ID, nil); res.Status != 200 {
 		t.Errorf("delete: %d %s", res.Status, res.Body)
+	}
+}
+
+// Issue 17: the due dates of tasks are in the calendar feeds (VTODO with a
+// DUE date), the group's and their assignees' own, and parse back.
+func TestTaskDueDatesInCalendarFeeds(t *testing.T) {
+	n := testnet.StartNode(t, testnet.Options{NoWorker: true})
+	alice := n.CreateUser("alice", store.TierState, "")
+	bob := n.CreateUser("bob", store.TierState, "")
+	var g struct{ ID string }
+	alice.API("POST", "/groups", map[string]any{"name": "Chantier", "username": "chantier", "join_policy": "open"}).JSON(t, &g)
+	bob.API("POST", "/groups/"+g.ID+"/join", nil)
+	if res := alice.API("POST", "/groups/"+g.ID+"/tasks", map[string]any{"title": "Rendre le dossier",
+		"assignee_ids": []string{id(bob.Actor.ID)}, "due_date": "2027-03-02"}); res.Status != 200 {
+		t.Fatalf("task: %d %s", res.Status, res.Body)
+	}
+	alice.API("POST", "/groups/"+g.ID+"/tasks", map[string]any{"title": "Sans échéance"})
+
+	todos := func(body []byte) []*ical.VTodo {
+		cal, err := ical.ParseCalendar(strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatalf("feed does not parse: %v\n%s", err, body)
+		}
+		return cal.Todos()
+	}
+	res := n.Do("GET", "/groups/chantier/calendar.ics", "", nil)
+	list := todos(res.Body)
+	if res.Status != 200 || len(list) != 1 || list[0].GetProperty(ical.ComponentPropertySummary).Value != "Rendre le dossier" ||
+		!strings.HasPrefix(list[0].GetProperty(ical.ComponentPropertyDue).Value, "20270302") {
+		t.Fatalf("group feed: %d %s", res.Status, res.Body)
+	}
+	var feeds struct {
+		PersonalURL *string `json:"personal_url"`
+	}
+	bob.API("GET", "/calendar", nil).JSON(t, &feeds)
+	if feeds.PersonalURL == nil {
+		t.Fatal("no personal feed")
+	}
+	res = n.Do("GET", strings.TrimPrefix(*feeds.PersonalURL, n.URL), "", nil)
+	if list := todos(res.Body); res.Status != 200 || len(list) != 1 {
+		t.Errorf("bob's feed: %d %s", res.Status, res.Body)
 	}
 }
