@@ -98,19 +98,24 @@ func (o *Outbox) enqueue(ctx context.Context, ds []store.Delivery) {
 	if o.Queue == nil {
 		return
 	}
+	// Rows written for several inboxes at once wait BatchGrace for their
+	// batch task (store.CreateDeliveries); the others go one by one. The
+	// row says which, so that no row is given both kinds of task.
 	perActivity := map[int64]int{}
 	for _, d := range ds {
-		perActivity[d.ActivityID]++
+		if d.Batched() {
+			perActivity[d.ActivityID]++
+		}
 	}
 	for _, d := range ds {
-		n := perActivity[d.ActivityID]
-		if n < store.BatchMin {
+		if !d.Batched() {
 			if err := o.Queue.EnqueueDelivery(ctx, d.ID, 0, time.Now()); err != nil {
 				o.log().Warn("enqueue delivery; the reconciler will retry", "delivery", d.ID, "err", err)
 				return
 			}
 			continue
 		}
+		n := perActivity[d.ActivityID]
 		if n == 0 {
 			continue // its batch tasks are enqueued
 		}

@@ -44,6 +44,10 @@ const (
 	BatchSize  = 64
 )
 
+// Batched tells whether a new delivery waits for a batch task: it was
+// written with several inboxes, and so with BatchGrace before it is due.
+func (d Delivery) Batched() bool { return d.NextAt.Sub(d.CreatedAt) >= BatchGrace/2 }
+
 // CreateDeliveries adds one pending delivery per inbox, in one statement; an
 // inbox that already has this activity is skipped. It returns the new rows.
 func (s *Store) CreateDeliveries(ctx context.Context, activityID, signerID int64, inboxes map[string]string) ([]Delivery, error) {

@@ -37,6 +37,9 @@ type Node struct {
 // Options adjust a test node.
 type Options struct {
 	FederationMode string // default open
+	// NoWriteLimit lifts the per-account limit of API writes (tests that
+	// call every route with one token).
+	NoWriteLimit bool
 	// NoWorker leaves the queue unprocessed (tests of the inbox alone).
 	NoWorker bool
 	// MaxUploadBytes lowers the file size limit (default 100 MiB).
@@ -122,8 +125,11 @@ func (n *Node) start(ln net.Listener) {
 	n.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	nd, err := node.Open(ctx, n.cfg, node.Options{Delivery: FastDelivery, ReconcileEvery: time.Second, Concurrency: 8,
-		Mail: FastMail, Push: FastPush}, testLogger())
+	opts := node.Options{Delivery: FastDelivery, ReconcileEvery: time.Second, Concurrency: 8, Mail: FastMail, Push: FastPush}
+	if n.opts.NoWriteLimit {
+		opts.WritesPerAccount = -1
+	}
+	nd, err := node.Open(ctx, n.cfg, opts, testLogger())
 	if err != nil {
 		ln.Close()
 		n.t.Fatalf("start node: %v", err)
