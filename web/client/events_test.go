@@ -29,7 +29,6 @@ type eventEntity struct {
 	}
 }
 
-
 func joinGroup(t *testing.T, u *testnet.User, groupID string) {
 	t.Helper()
 	if res := u.API("POST", "/groups/"+groupID+"/join", nil); res.Status != 200 {
