@@ -54,13 +54,6 @@ func (m *Mailer) now() time.Time {
 	return m.Now()
 }
 
-func (m *Mailer) log() *slog.Logger {
-	if m.Log == nil {
-		return slog.Default()
-	}
-	return m.Log
-}
-
 // scopeOf is the choice that mails a notification type, "" for the types
 // that are never mailed one by one (they are in the digest, or not mail).
 func scopeOf(typ string) string {
