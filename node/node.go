@@ -131,7 +131,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 	n.Accounts = &accounts.Service{Store: n.Store, Links: n.Links, Mail: n.Mail, Registrations: cfg.Registrations,
 		PasswordLoginOff: cfg.PasswordLoginOff}
 	n.Outbox = &outbox.Outbox{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Queue: n.Queue, Resolver: n.Federator, Log: log,
-		Blobs: blobs, MaxUpload: cfg.MaxUploadBytes, Media: media.Limits{MaxBytes: cfg.MediaMaxBytes}}
+		Blobs: blobs, MaxUpload: cfg.MaxUploadBytes, Media: media.Limits{MaxBytes: cfg.MediaMaxBytes}, Mail: n.Mail}
 	// A change of tier takes the person out of State-only groups and tells
 	// peers, in the transaction that changes it.
 	n.Accounts.TierEffects = n.Outbox
@@ -143,6 +143,10 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 	}
 	n.Processor = &inbox.Processor{Store: n.Store, Federator: n.Federator, Outbox: n.Outbox, Links: n.Links, Log: log}
 	if err := n.ensureInstanceActor(ctx); err != nil {
+		n.Close()
+		return nil, err
+	}
+	if err := n.Outbox.EnsureAnimatorsNetwork(ctx); err != nil {
 		n.Close()
 		return nil, err
 	}

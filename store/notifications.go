@@ -26,20 +26,22 @@ const (
 	// ArchipelPrefix starts every type of Archipel's own.
 	ArchipelPrefix = "archipel."
 
-	NotifyGroupInvitation = "archipel.group_invitation" // a group invites the recipient
-	NotifyJoinRequest     = "archipel.join_request"     // someone asks to join a group the recipient runs
-	NotifyJoinApproved    = "archipel.join_approved"    // the recipient's request to join was accepted
-	NotifyJoinRejected    = "archipel.join_rejected"    // the recipient's request to join was refused
-	NotifyGroupRemoval    = "archipel.group_removal"    // the recipient was removed from a group
-	NotifyGroupRole       = "archipel.group_role"       // the recipient's role in a group changed
-	NotifyGroupDocument   = "archipel.group_document"   // a new document in one of the recipient's groups
-	NotifyGroupOrphaned   = "archipel.group_orphaned"   // a group of this node has no owner left (to its admins)
+	NotifyGroupInvitation   = "archipel.group_invitation"   // a group invites the recipient
+	NotifyJoinRequest       = "archipel.join_request"       // someone asks to join a group the recipient runs
+	NotifyJoinApproved      = "archipel.join_approved"      // the recipient's request to join was accepted
+	NotifyJoinRejected      = "archipel.join_rejected"      // the recipient's request to join was refused
+	NotifyGroupRemoval      = "archipel.group_removal"      // the recipient was removed from a group
+	NotifyGroupRole         = "archipel.group_role"         // the recipient's role in a group changed
+	NotifyGroupDocument     = "archipel.group_document"     // a new document in one of the recipient's groups
+	NotifyGroupOrphaned     = "archipel.group_orphaned"     // a group of this node has no owner left (to its admins)
+	NotifyGroupWelcome      = "archipel.group_welcome"      // the welcome message of a group the recipient joined
+	NotifyGroupAnnouncement = "archipel.group_announcement" // the animators of one of the recipient's groups announce something
 )
 
 // NotificationTypes lists every type, in the order the API documents them.
 var NotificationTypes = []string{NotifyMention, NotifyStatus, NotifyReblog, NotifyFollow, NotifyFollowRequest,
 	NotifyFavourite, NotifyUpdate, NotifyGroupInvitation, NotifyJoinRequest, NotifyJoinApproved, NotifyJoinRejected,
-	NotifyGroupRemoval, NotifyGroupRole, NotifyGroupDocument, NotifyGroupOrphaned}
+	NotifyGroupRemoval, NotifyGroupRole, NotifyGroupDocument, NotifyGroupOrphaned, NotifyGroupWelcome, NotifyGroupAnnouncement}
 
 // IsNotificationType tells whether t is a known type.
 func IsNotificationType(t string) bool {
@@ -58,7 +60,7 @@ var groupedTypes = map[string]bool{NotifyFavourite: true, NotifyReblog: true, No
 // repeatableTypes notify again when they happen again (a second edit, a
 // second invitation after a refusal): the earlier notification is moved up
 // as the newest, unread. The others notify once (a Like delivered twice).
-var repeatableTypes = map[string]bool{NotifyUpdate: true}
+var repeatableTypes = map[string]bool{NotifyUpdate: true, NotifyGroupAnnouncement: true}
 
 // Notification is one line of a person's notifications. From is who acted
 // (a person, or the group itself); ObjectID the post or document concerned;

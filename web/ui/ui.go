@@ -155,6 +155,8 @@ func New(d Deps) http.Handler {
 			r.Post("/g/{handle}/join", u.join)
 			r.Post("/g/{handle}/leave", u.leave)
 			r.Post("/g/{handle}/invite", u.invite)
+			r.Post("/g/{handle}/welcome", u.setWelcome)
+			r.Post("/g/{handle}/announcements", u.announce)
 			r.Post("/invite", u.invite)
 			r.Get("/g/{handle}/manage", u.manageGroup)
 			r.Get("/g/{handle}/observatory", u.groupObservatory)
