@@ -23,3 +23,11 @@ create table animators_network (
   only_one  boolean primary key default true check (only_one),
   group_id  bigint not null unique references actors(id) on delete cascade
 );
+
+-- Skills detection: the suggestions an agent dismissed never come back.
+create table skill_dismissals (
+  actor_id  bigint not null references actors(id) on delete cascade,
+  folded    text not null,
+  created_at timestamptz not null default now(),
+  primary key (actor_id, folded)
+);
