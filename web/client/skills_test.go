@@ -82,8 +82,17 @@ func TestSkillSuggestionsFromOwnWords(t *testing.T) {
 	if !contains(me.Skills, "Urbanisme") {
 		t.Errorf("accepted skill not on the profile: %v", me.Skills)
 	}
-	if res := alice.API("POST", "/skills/suggestions/"+url.PathEscape("réunions")+"/dismiss", nil); res.Status != 200 {
-		t.Fatalf("dismiss: %d %s", res.Status, res.Body)
+	// The same suggestions on /settings/profile, dismissed from there.
+	web, _ := browse(t, n, "alice")
+	if status, page := web.get("/settings/profile"); status != 200 || !strings.Contains(page, "Compétences suggérées") ||
+		!strings.Contains(page, `name="skill" value="Réunions"`) {
+		t.Errorf("profile settings %d:\n%s", status, page)
+	}
+	if status, _ := web.post("/settings/skills/suggestions/dismiss", url.Values{"skill": {"réunions"}}); status != 200 {
+		t.Fatalf("dismiss from the page: %d", status)
+	}
+	if res := alice.API("POST", "/skills/suggestions/"+url.PathEscape("Réunions")+"/dismiss", nil); res.Status != 404 {
+		t.Errorf("dismissing twice: %d %s", res.Status, res.Body)
 	}
 	alice.API("POST", "/statuses", map[string]any{"status": "Encore une réunion sur l'urbanisme"})
 	if got := suggestions(t, alice); contains(got, "Réunions") || contains(got, "Urbanisme") {

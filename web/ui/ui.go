@@ -133,6 +133,7 @@ func New(d Deps) http.Handler {
 			r.Post("/settings/profile", u.editProfile)
 			r.Post("/settings/skills/add", u.addSkill)
 			r.Post("/settings/skills/remove", u.removeSkill)
+			r.Post("/settings/skills/suggestions/{answer:accept|dismiss}", u.answerSkill)
 			r.Get("/settings/password", u.passwordForm)
 			r.Post("/settings/password", u.changePassword)
 			r.Get("/settings/email", u.emailForm)
