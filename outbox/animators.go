@@ -171,7 +171,7 @@ func (o *Outbox) EnsureAnimatorsNetwork(ctx context.Context) error {
 	} else if err != nil {
 		return err
 	}
-	return o.Store.SyncAnimatorsNetwork(ctx)
+	return o.Store.SyncAnimatorsNetwork(ctx, 0)
 }
 
 func (o *Outbox) createAnimatorsNetwork(ctx context.Context) error {

@@ -116,7 +116,7 @@ func (o *Outbox) createGroup(ctx context.Context, by *store.Account, owner *stor
 			Role: store.MemberOwner, State: store.StateAccepted}); err != nil {
 			return err
 		}
-		return tx.SyncAnimatorsNetwork(ctx) // the owner is now an animator of the node
+		return tx.SyncAnimatorsNetwork(ctx, owner.ID) // the owner is now an animator of the node
 	})
 	if err != nil {
 		return nil, err

@@ -165,6 +165,10 @@ func (o *Outbox) Leave(ctx context.Context, member, groupActor *store.Actor) err
 	if existing.State == store.StateBanned {
 		return nil
 	}
+	if netID, err := o.Store.AnimatorsNetwork(ctx); err == nil && netID == groupActor.ID && existing.Role == store.MemberMember {
+		// Its members are the node's animators: it follows their roles.
+		return fieldErr("group", "the animators' network holds every animator of this node; it follows your roles in other groups")
+	}
 	if existing.Role == store.MemberOwner && groupActor.Local {
 		owners, err := o.Store.CountOwners(ctx, groupActor.ID)
 		if err != nil {
@@ -186,7 +190,7 @@ func (o *Outbox) Leave(ctx context.Context, member, groupActor *store.Actor) err
 			if err := tx.LogGroupEvent(ctx, groupActor.ID, member.ID, nil, EventLeft); err != nil {
 				return err
 			}
-			return tx.SyncAnimatorsNetwork(ctx) // an animator who leaves leaves the network too
+			return tx.SyncAnimatorsNetwork(ctx, member.ID) // an animator who leaves leaves the network too
 		}
 		var act vocab.Item
 		if existing.State == store.StateInvited {
@@ -433,7 +437,7 @@ func (o *Outbox) Remove(ctx context.Context, acct *store.Account, groupID, membe
 			return err
 		}
 		if member.Local {
-			return tx.SyncAnimatorsNetwork(ctx) // a removed animator leaves the network too
+			return tx.SyncAnimatorsNetwork(ctx, member.ID) // a removed animator leaves the network too
 		}
 		remove := vocab.RemoveNew(vocab.ID(o.Links.Activity(store.NewID())), vocab.IRI(member.URI), vocab.IRI(g.MembersURI))
 		remove.Actor = vocab.IRI(g.URI)
@@ -486,7 +490,7 @@ func (o *Outbox) SetRole(ctx context.Context, acct *store.Account, groupID, memb
 			return err
 		}
 		// The animators' network follows who animates a group.
-		if err := tx.SyncAnimatorsNetwork(ctx); err != nil {
+		if err := tx.SyncAnimatorsNetwork(ctx, memberID); err != nil {
 			return err
 		}
 		return tx.Notify(ctx, store.Notification{Recipient: memberID, Type: store.NotifyGroupRole, From: by.ID, GroupID: g.ID})

@@ -57,12 +57,15 @@ type AnnouncementRecipient struct {
 }
 
 // LocalMembersToMail lists a group's accepted members who have an account
-// here with a confirmed and approved address.
+// here with a confirmed and approved address, but those who chose to get
+// no mail at all (no digest, no immediate mail).
 func (s *Store) LocalMembersToMail(ctx context.Context, groupID int64) ([]AnnouncementRecipient, error) {
 	rows, err := s.db.Query(ctx, `select a.id, ac.id, ac.email, ac.locale, coalesce(nullif(a.display_name, ''), a.username)
 		from memberships m join actors a on a.id = m.member_id join accounts ac on ac.actor_id = a.id
 		where m.group_id = $1 and m.state = 'accepted' and a.local and a.deleted_at is null
 			and ac.confirmed_at is not null and ac.approved_at is not null and ac.email <> ''
+			and not exists (select 1 from mail_preferences p where p.account_id = ac.id and p.digest = 'none'
+				and not (p.mentions or p.invitations or p.join_requests or p.event_reminders))
 		order by a.id`, groupID)
 	if err != nil {
 		return nil, err
@@ -162,20 +165,22 @@ func (s *Store) SetAnimatorsNetwork(ctx context.Context, groupID int64) error {
 // the node's people who own or animate another local group: those missing
 // join as plain members, the plain members who no longer animate anything
 // leave (the network's own owners and animators, named by admins, stay).
-// It does nothing before the network exists.
-func (s *Store) SyncAnimatorsNetwork(ctx context.Context) error {
+// memberID limits the work to one person (0: everyone, at start-up). It
+// does nothing before the network exists.
+func (s *Store) SyncAnimatorsNetwork(ctx context.Context, memberID int64) error {
 	_, err := s.db.Exec(ctx, `with net as (select group_id from animators_network),
 	animators as (
 		select distinct m.member_id from memberships m
 		join actors g on g.id = m.group_id and g.local and g.deleted_at is null
 		join actors a on a.id = m.member_id and a.local and a.deleted_at is null
-		where m.state = 'accepted' and m.role in ('owner', 'animator') and m.group_id not in (select group_id from net)),
+		where m.state = 'accepted' and m.role in ('owner', 'animator') and m.group_id not in (select group_id from net)
+			and ($1::bigint = 0 or m.member_id = $1)),
 	gone as (
 		delete from memberships m using net where m.group_id = net.group_id and m.role = 'member'
-			and m.state = 'accepted' and m.member_id not in (select member_id from animators))
+			and m.state = 'accepted' and ($1::bigint = 0 or m.member_id = $1) and m.member_id not in (select member_id from animators))
 	insert into memberships (group_id, member_id, role, state)
 	select net.group_id, animators.member_id, 'member', 'accepted' from net, animators
 	on conflict (group_id, member_id) do update set state = 'accepted', updated_at = now()
-		where memberships.state in ('pending', 'invited')`)
+		where memberships.state in ('pending', 'invited')`, memberID)
 	return err
 }

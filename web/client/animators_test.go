@@ -352,9 +352,18 @@ func TestAnimatorsNetwork(t *testing.T) {
 	if got := members(); got != "alice,bruno" {
 		t.Errorf("after bruno was named animator: %q", got)
 	}
+	if res := alice.API("POST", "/groups/"+id(netID)+"/leave", nil); res.Status != 422 {
+		t.Errorf("an animator leaves the network: %d %s", res.Status, res.Body)
+	}
 	role(store.MemberMember)
 	if got := members(); got != "alice" {
 		t.Errorf("after bruno was made a member again: %q", got)
+	}
+	// An animator who leaves their group leaves the network with it.
+	role(store.MemberAnimator)
+	bruno.API("POST", "/groups/"+g.ID+"/leave", nil)
+	if got := members(); got != "alice" {
+		t.Errorf("after the animator bruno left the group: %q", got)
 	}
 	if res := admin.API("GET", "/groups/"+id(netID)+"/dashboard", nil); res.Status != 200 {
 		t.Errorf("the node's admin does not run the network: %d %s", res.Status, res.Body)
