@@ -260,7 +260,7 @@ func TestTemplatesRenderInBothLanguages(t *testing.T) {
 	// Every key any template reads (notification and digest mails read
 	// more than account mails).
 	data := map[string]any{"Username": "x\nBcc: evil@example.org", "Link": "http://node.test/l", "Email": "a@b.fr",
-		"Type": "mention", "Who": "Alice", "Group": "Urbanisme", "Excerpt": "Bonjour", "Settings": "http://node.test/s",
+		"Type": "mention", "Who": "Alice", "Group": "Urbanisme", "Excerpt": "Bonjour", "Text": "Réunion jeudi", "Settings": "http://node.test/s",
 		"Frequency": "weekly", "Title": "Réunion\nBcc: evil@example.org", "When": "mardi 2 mars 2027, 14 h 00 – 15 h 00",
 		"Kind": "1h", "Location": "Salle 4", "Online": "", "Posts": 2, "Invitations": 1, "Home": "http://node.test/",
 		"Groups": []map[string]any{{"Name": "Urbanisme", "Link": "http://node.test/g/u", "Posts": 2,

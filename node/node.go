@@ -156,7 +156,7 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 	n.Accounts = &accounts.Service{Store: n.Store, Links: n.Links, Mail: n.Mail, Registrations: cfg.Registrations,
 		PasswordLoginOff: cfg.PasswordLoginOff}
 	n.Outbox = &outbox.Outbox{Store: n.Store, Links: n.Links, Accounts: n.Accounts, Queue: n.Queue, Resolver: n.Federator, Log: log,
-		Blobs: blobs, MaxUpload: cfg.MaxUploadBytes, Media: media.Limits{MaxBytes: cfg.MediaMaxBytes}}
+		Blobs: blobs, MaxUpload: cfg.MaxUploadBytes, Media: media.Limits{MaxBytes: cfg.MediaMaxBytes}, Mail: n.Mail}
 	// A change of tier takes the person out of State-only groups and tells
 	// peers, in the transaction that changes it.
 	n.Accounts.TierEffects = n.Outbox
@@ -176,6 +176,10 @@ func Open(ctx context.Context, cfg config.Config, opts Options, log *slog.Logger
 		return nil, err
 	}
 	if err := n.ensureEd25519Keys(ctx); err != nil {
+		n.Close()
+		return nil, err
+	}
+	if err := n.Outbox.EnsureAnimatorsNetwork(ctx); err != nil {
 		n.Close()
 		return nil, err
 	}

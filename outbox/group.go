@@ -112,8 +112,11 @@ func (o *Outbox) createGroup(ctx context.Context, by *store.Account, owner *stor
 		if err := tx.CreateGroup(ctx, g); err != nil {
 			return err
 		}
-		return tx.SetMembership(ctx, &store.Membership{GroupID: actor.ID, MemberID: owner.ID,
-			Role: store.MemberOwner, State: store.StateAccepted})
+		if err := tx.SetMembership(ctx, &store.Membership{GroupID: actor.ID, MemberID: owner.ID,
+			Role: store.MemberOwner, State: store.StateAccepted}); err != nil {
+			return err
+		}
+		return tx.SyncAnimatorsNetwork(ctx, owner.ID) // the owner is now an animator of the node
 	})
 	if err != nil {
 		return nil, err

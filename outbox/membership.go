@@ -109,6 +109,9 @@ func (o *Outbox) Join(ctx context.Context, member, groupActor *store.Actor) (*st
 		if state == store.StatePending {
 			return tx.NotifyGroupModerators(ctx, store.Notification{Type: store.NotifyJoinRequest, From: member.ID, GroupID: g.ID})
 		}
+		if err := notifyWelcome(ctx, tx, g.ID, member.ID); err != nil {
+			return err
+		}
 		return unnotifyInvitation(ctx, tx, member.ID, g.ID)
 	})
 	return m, err
@@ -162,6 +165,10 @@ func (o *Outbox) Leave(ctx context.Context, member, groupActor *store.Actor) err
 	if existing.State == store.StateBanned {
 		return nil
 	}
+	if netID, err := o.Store.AnimatorsNetwork(ctx); err == nil && netID == groupActor.ID && existing.Role == store.MemberMember {
+		// Its members are the node's animators: it follows their roles.
+		return fieldErr("group", "the animators' network holds every animator of this node; it follows your roles in other groups")
+	}
 	if existing.Role == store.MemberOwner && groupActor.Local {
 		owners, err := o.Store.CountOwners(ctx, groupActor.ID)
 		if err != nil {
@@ -180,7 +187,10 @@ func (o *Outbox) Leave(ctx context.Context, member, groupActor *store.Actor) err
 			return err
 		}
 		if groupActor.Local {
-			return tx.LogGroupEvent(ctx, groupActor.ID, member.ID, nil, EventLeft)
+			if err := tx.LogGroupEvent(ctx, groupActor.ID, member.ID, nil, EventLeft); err != nil {
+				return err
+			}
+			return tx.SyncAnimatorsNetwork(ctx, member.ID) // an animator who leaves leaves the network too
 		}
 		var act vocab.Item
 		if existing.State == store.StateInvited {
@@ -279,6 +289,9 @@ func (o *Outbox) AnswerJoin(ctx context.Context, g *store.Group, member *store.A
 				m.Role = existing.Role
 			}
 			if err := tx.SetMembership(ctx, m); err != nil {
+				return err
+			}
+			if err := notifyWelcome(ctx, tx, g.ID, member.ID); err != nil {
 				return err
 			}
 		} else {
@@ -424,7 +437,7 @@ func (o *Outbox) Remove(ctx context.Context, acct *store.Account, groupID, membe
 			return err
 		}
 		if member.Local {
-			return nil
+			return tx.SyncAnimatorsNetwork(ctx, member.ID) // a removed animator leaves the network too
 		}
 		remove := vocab.RemoveNew(vocab.ID(o.Links.Activity(store.NewID())), vocab.IRI(member.URI), vocab.IRI(g.MembersURI))
 		remove.Actor = vocab.IRI(g.URI)
@@ -474,6 +487,10 @@ func (o *Outbox) SetRole(ctx context.Context, acct *store.Account, groupID, memb
 			kind = EventAnimator
 		}
 		if err := tx.LogGroupEvent(ctx, g.ID, memberID, &by.ID, kind); err != nil {
+			return err
+		}
+		// The animators' network follows who animates a group.
+		if err := tx.SyncAnimatorsNetwork(ctx, memberID); err != nil {
 			return err
 		}
 		return tx.Notify(ctx, store.Notification{Recipient: memberID, Type: store.NotifyGroupRole, From: by.ID, GroupID: g.ID})

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/archipel-social/archipel/mail"
 	"log/slog"
 	"net/url"
 	"time"
@@ -38,6 +39,8 @@ type Outbox struct {
 	MaxUpload int64
 	// Media bounds pictures (zero fields: media's defaults).
 	Media media.Limits
+	// Mail queues the mails of group announcements (nil: none are sent).
+	Mail *mail.Outbox
 }
 
 // Enqueuer schedules deliveries.

@@ -118,6 +118,12 @@ func (s *Store) Members(ctx context.Context, groupID int64, state string, afterI
 	if err != nil {
 		return nil, err
 	}
+	return scanMembers(rows, groupID)
+}
+
+// scanMembers reads rows of membership columns followed by the member's
+// actor columns.
+func scanMembers(rows pgx.Rows, groupID int64) ([]*Membership, error) {
 	defer rows.Close()
 	var out []*Membership
 	for rows.Next() {

@@ -26,28 +26,31 @@ const (
 	// ArchipelPrefix starts every type of Archipel's own.
 	ArchipelPrefix = "archipel."
 
-	NotifyGroupInvitation = "archipel.group_invitation" // a group invites the recipient
-	NotifyJoinRequest     = "archipel.join_request"     // someone asks to join a group the recipient runs
-	NotifyJoinApproved    = "archipel.join_approved"    // the recipient's request to join was accepted
-	NotifyJoinRejected    = "archipel.join_rejected"    // the recipient's request to join was refused
-	NotifyGroupRemoval    = "archipel.group_removal"    // the recipient was removed from a group
-	NotifyGroupRole       = "archipel.group_role"       // the recipient's role in a group changed
-	NotifyGroupDocument   = "archipel.group_document"   // a new document in one of the recipient's groups
-	NotifyGroupOrphaned   = "archipel.group_orphaned"   // a group of this node has no owner left (to its admins)
-	NotifyEventReminder   = "archipel.event_reminder"   // an event the recipient takes part in starts in 24 h or 1 h
-	NotifyEventRequest    = "archipel.event_request"    // someone asks to take part in an event the recipient runs
-	NotifyEventAccepted   = "archipel.event_accepted"   // the recipient takes part: approved, or off the waiting list
-	NotifyEventCancelled  = "archipel.event_cancelled"  // an event the recipient takes part in is cancelled
-	NotifyTaskAssigned    = "archipel.task_assigned"    // the recipient was given a task
-	NotifyTaskStatus      = "archipel.task_status"      // a task the recipient has or created changed status
-	NotifyPageConflict    = "archipel.page_conflict"    // the group took another edit of a page before the recipient's
+	NotifyGroupInvitation   = "archipel.group_invitation"   // a group invites the recipient
+	NotifyJoinRequest       = "archipel.join_request"       // someone asks to join a group the recipient runs
+	NotifyJoinApproved      = "archipel.join_approved"      // the recipient's request to join was accepted
+	NotifyJoinRejected      = "archipel.join_rejected"      // the recipient's request to join was refused
+	NotifyGroupRemoval      = "archipel.group_removal"      // the recipient was removed from a group
+	NotifyGroupRole         = "archipel.group_role"         // the recipient's role in a group changed
+	NotifyGroupDocument     = "archipel.group_document"     // a new document in one of the recipient's groups
+	NotifyGroupOrphaned     = "archipel.group_orphaned"     // a group of this node has no owner left (to its admins)
+	NotifyEventReminder     = "archipel.event_reminder"     // an event the recipient takes part in starts in 24 h or 1 h
+	NotifyEventRequest      = "archipel.event_request"      // someone asks to take part in an event the recipient runs
+	NotifyEventAccepted     = "archipel.event_accepted"     // the recipient takes part: approved, or off the waiting list
+	NotifyEventCancelled    = "archipel.event_cancelled"    // an event the recipient takes part in is cancelled
+	NotifyTaskAssigned      = "archipel.task_assigned"      // the recipient was given a task
+	NotifyTaskStatus        = "archipel.task_status"        // a task the recipient has or created changed status
+	NotifyPageConflict      = "archipel.page_conflict"      // the group took another edit of a page before the recipient's
+	NotifyGroupWelcome      = "archipel.group_welcome"      // the welcome message of a group the recipient joined
+	NotifyGroupAnnouncement = "archipel.group_announcement" // the animators of one of the recipient's groups announce something
 )
 
 // NotificationTypes lists every type, in the order the API documents them.
 var NotificationTypes = []string{NotifyMention, NotifyStatus, NotifyReblog, NotifyFollow, NotifyFollowRequest,
 	NotifyFavourite, NotifyUpdate, NotifyGroupInvitation, NotifyJoinRequest, NotifyJoinApproved, NotifyJoinRejected,
 	NotifyGroupRemoval, NotifyGroupRole, NotifyGroupDocument, NotifyGroupOrphaned, NotifyEventReminder, NotifyEventRequest,
-	NotifyEventAccepted, NotifyEventCancelled, NotifyTaskAssigned, NotifyTaskStatus, NotifyPageConflict}
+	NotifyEventAccepted, NotifyEventCancelled, NotifyTaskAssigned, NotifyTaskStatus, NotifyPageConflict, NotifyGroupWelcome,
+	NotifyGroupAnnouncement}
 
 // IsNotificationType tells whether t is a known type.
 func IsNotificationType(t string) bool {
@@ -66,7 +69,8 @@ var groupedTypes = map[string]bool{NotifyFavourite: true, NotifyReblog: true, No
 // repeatableTypes notify again when they happen again (a second edit, a
 // second invitation after a refusal): the earlier notification is moved up
 // as the newest, unread. The others notify once (a Like delivered twice).
-var repeatableTypes = map[string]bool{NotifyUpdate: true, NotifyEventReminder: true, NotifyTaskStatus: true, NotifyPageConflict: true}
+var repeatableTypes = map[string]bool{NotifyUpdate: true, NotifyEventReminder: true, NotifyTaskStatus: true, NotifyPageConflict: true,
+	NotifyGroupAnnouncement: true}
 
 // Notification is one line of a person's notifications. From is who acted
 // (a person, or the group itself); ObjectID the post or document concerned;

@@ -94,6 +94,11 @@ type groupView struct {
 	Pending    []*store.Membership
 	Invited    []*store.Membership
 	Log        []store.GroupEvent
+	// Welcome is the group's welcome message, on its page for new members
+	// and on the manage page for its animators.
+	Welcome string
+	// Dashboard is the animators' view of the group (manage page only).
+	Dashboard *outbox.Dashboard
 }
 
 // IsMember tells whether the reader is an accepted member.
@@ -172,6 +177,12 @@ func (u *UI) groupPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	gv.Tab = "posts"
+	if gv.IsMember() {
+		if gv.Welcome, err = u.welcomeFor(r, gv); err != nil {
+			u.fail(w, r, err)
+			return
+		}
+	}
 	if gv.CanRead {
 		objs, err := u.Store.GroupTimeline(r.Context(), gv.ID, pageOf(r))
 		if err != nil {
@@ -207,17 +218,53 @@ func (u *UI) groupMembers(w http.ResponseWriter, r *http.Request) {
 // manageGroup is the animators' page: requests, invitations, members and
 // their roles, the log.
 func (u *UI) manageGroup(w http.ResponseWriter, r *http.Request) {
+	gv, ok := u.managedGroup(w, r)
+	if !ok {
+		return
+	}
+	u.renderManage(w, r, gv, http.StatusOK, r.URL.Query(), nil)
+}
+
+// managedGroup loads the group of the path for one who runs it (an error
+// page for others).
+func (u *UI) managedGroup(w http.ResponseWriter, r *http.Request) (*groupView, bool) {
 	gv, err := u.groupByHandle(r)
+	if err == nil && !gv.CanManage {
+		err = outbox.ErrForbidden
+	}
 	if err != nil {
+		u.fail(w, r, err)
+		return nil, false
+	}
+	return gv, true
+}
+
+// welcomeFor is the welcome message a member sees: the group's, during
+// their first days in it.
+func (u *UI) welcomeFor(r *http.Request, gv *groupView) (string, error) {
+	if fresh, err := u.Store.NewMember(r.Context(), gv.ID, gv.Membership.MemberID); err != nil || !fresh {
+		return "", err
+	}
+	w, err := u.Store.GroupWelcome(r.Context(), gv.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	return w.Body, nil
+}
+
+// renderManage draws the manage page, with the form values and errors of a
+// refused form.
+func (u *UI) renderManage(w http.ResponseWriter, r *http.Request, gv *groupView, status int, form map[string][]string, refused error) {
+	var err error
+	gv.Tab = "manage"
+	ctx := r.Context()
+	if gv.Dashboard, err = u.Outbox.GroupDashboard(ctx, sessionOf(r).Account, gv.ID); err != nil {
 		u.fail(w, r, err)
 		return
 	}
-	if !gv.CanManage {
-		u.fail(w, r, outbox.ErrForbidden)
-		return
-	}
-	gv.Tab = "manage"
-	ctx := r.Context()
+	gv.Welcome = gv.Dashboard.Welcome
 	if gv.Pending, err = u.Store.Members(ctx, gv.ID, store.StatePending, 0, 200); err == nil {
 		if gv.Invited, err = u.Store.Members(ctx, gv.ID, store.StateInvited, 0, 200); err == nil {
 			if gv.List, err = u.Store.Members(ctx, gv.ID, store.StateAccepted, 0, 200); err == nil {
@@ -230,12 +277,58 @@ func (u *UI) manageGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := u.newView(r, "title.group_manage", "groups")
-	v.Form = r.URL.Query()
+	v.Form = form
+	if _, ok := form["welcome"]; !ok {
+		v.Form = mergeForm(form, "welcome", gv.Welcome)
+	}
 	v.Data = gv
 	if msg := r.URL.Query().Get("invite_error"); msg != "" && v.Has("err."+msg) {
 		v.Errors["handle"] = v.T("err." + msg)
 	}
-	u.render(w, http.StatusOK, "group_manage", v)
+	if refused != nil {
+		u.refuseForm(w, r, v, "group_manage", refused)
+		return
+	}
+	u.render(w, status, "group_manage", v)
+}
+
+func mergeForm(form map[string][]string, key, value string) map[string][]string {
+	out := make(map[string][]string, len(form)+1)
+	for k, v := range form {
+		out[k] = v
+	}
+	out[key] = []string{value}
+	return out
+}
+
+// setWelcome saves the welcome message of the manage page's form.
+func (u *UI) setWelcome(w http.ResponseWriter, r *http.Request) {
+	u.animatorForm(w, r, func(gv *groupView) (string, error) {
+		return "welcome_saved", u.Outbox.SetWelcome(r.Context(), sessionOf(r).Account, gv.ID, r.PostFormValue("welcome"))
+	})
+}
+
+// announce sends the announcement of the manage page's form.
+func (u *UI) announce(w http.ResponseWriter, r *http.Request) {
+	u.animatorForm(w, r, func(gv *groupView) (string, error) {
+		_, err := u.Outbox.Announce(r.Context(), sessionOf(r).Account, gv.ID, r.PostFormValue("text"))
+		return "announcement_sent", err
+	})
+}
+
+// animatorForm runs one of the manage page's forms: back to the page with a
+// notice, or the page again with the form's errors.
+func (u *UI) animatorForm(w http.ResponseWriter, r *http.Request, act func(*groupView) (string, error)) {
+	gv, ok := u.managedGroup(w, r)
+	if !ok {
+		return
+	}
+	notice, err := act(gv)
+	if err != nil {
+		u.renderManage(w, r, gv, http.StatusUnprocessableEntity, r.PostForm, err)
+		return
+	}
+	http.Redirect(w, r, groupURL(gv.Actor)+"/manage?notice="+notice, http.StatusSeeOther)
 }
 
 func (u *UI) join(w http.ResponseWriter, r *http.Request) {

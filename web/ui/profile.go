@@ -227,7 +227,33 @@ func (u *UI) editProfileForm(w http.ResponseWriter, r *http.Request) {
 	if a.ManuallyApprovesFollowers {
 		v.Form.Set("locked", "on")
 	}
+	suggested, err := u.Outbox.SkillSuggestions(r.Context(), sessionOf(r).Account)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if len(suggested) > 0 {
+		v.Data = suggested
+	}
 	u.render(w, http.StatusOK, "edit_profile", v)
+}
+
+// answerSkill accepts or dismisses one of the suggested skills.
+func (u *UI) answerSkill(w http.ResponseWriter, r *http.Request) {
+	acct, skill := sessionOf(r).Account, r.PostFormValue("skill")
+	var err error
+	notice := "skill_added"
+	if chi.URLParam(r, "answer") == "accept" {
+		err = u.Outbox.AcceptSkill(r.Context(), acct, skill)
+	} else {
+		notice = "skill_dismissed"
+		err = u.Outbox.DismissSkill(r.Context(), acct, skill)
+	}
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/settings/profile?notice="+notice+"#skills", http.StatusSeeOther)
 }
 
 // editProfile writes the profile and tells the followers' nodes.
