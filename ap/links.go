@@ -22,6 +22,15 @@ func (l Links) Host() string {
 	return h
 }
 
+// Scheme is how the node is reached, "https" (or "http" for a local or
+// test node); peers of a network are reached the same way.
+func (l Links) Scheme() string {
+	if strings.HasPrefix(l.Base, "http://") {
+		return "http"
+	}
+	return "https"
+}
+
 func (l Links) Person(username string) string { return l.Base + "/users/" + username }
 func (l Links) Group(username string) string  { return l.Base + "/groups/" + username }
 func (l Links) InstanceActor() string         { return l.Base + "/actor" }

@@ -28,6 +28,7 @@ import (
 	"github.com/archipel-social/archipel/migrations"
 	"github.com/archipel-social/archipel/notifymail"
 	"github.com/archipel-social/archipel/oauth"
+	"github.com/archipel-social/archipel/observatory"
 	"github.com/archipel-social/archipel/outbox"
 	"github.com/archipel-social/archipel/queue"
 	"github.com/archipel-social/archipel/reminders"
@@ -237,6 +238,7 @@ func (n *Node) RunWorker(ctx context.Context) error {
 		Reconcile: func(ctx context.Context) error {
 			return errors.Join(n.Federator.Reconcile(ctx, n.Queue, n.Queue.EnqueueProcess, n.Options.Delivery),
 				n.NotifyMail.Run(ctx), n.Mail.Reconcile(ctx), n.Push.Reconcile(ctx), n.forgetExpired(ctx),
+				observatory.RefreshPeers(ctx, n.Store, n.Federator.Fetch, n.Links.Scheme()),
 				n.Reminders.Send(ctx, time.Now()))
 		},
 		Mail: n.Mail.Send,

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -189,4 +190,56 @@ func (s *Store) ObservatoryOptOut(ctx context.Context, accountID int64) (bool, e
 	var out bool
 	err := s.db.QueryRow(ctx, `select observatory_opt_out from accounts where id = $1`, accountID).Scan(&out)
 	return out, notFoundOr(err)
+}
+
+// PeerObservatory is what a peer published at /observatory.json, as last
+// fetched (Report nil when the last fetch failed).
+type PeerObservatory struct {
+	Host      string          `json:"host"`
+	FetchedAt time.Time       `json:"fetched_at"`
+	Report    json.RawMessage `json:"-"`
+	LastError string          `json:"last_error"`
+}
+
+// SavePeerObservatory records a fetch of a peer's aggregates; a failed
+// fetch keeps the last good report and says why.
+func (s *Store) SavePeerObservatory(ctx context.Context, host string, report []byte, fetchErr string) error {
+	_, err := s.db.Exec(ctx, `insert into peer_observatories (host, report, last_error) values ($1, $2, $3)
+		on conflict (host) do update set fetched_at = now(), last_error = excluded.last_error,
+		report = coalesce(excluded.report, peer_observatories.report)`, host, nullJSON(json.RawMessage(report)), fetchErr)
+	return err
+}
+
+// PeerObservatories lists the peers' last fetched aggregates.
+func (s *Store) PeerObservatories(ctx context.Context) ([]PeerObservatory, error) {
+	rows, err := s.db.Query(ctx, `select host, fetched_at, coalesce(report::text, ''), last_error from peer_observatories order by host`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (PeerObservatory, error) {
+		var p PeerObservatory
+		var report string
+		err := row.Scan(&p.Host, &p.FetchedAt, &report, &p.LastError)
+		if report != "" {
+			p.Report = json.RawMessage(report)
+		}
+		return p, err
+	})
+}
+
+// StalePeerObservatories lists the allowlisted peers whose aggregates were
+// not fetched since before (or never).
+func (s *Store) StalePeerObservatories(ctx context.Context, before time.Time) ([]string, error) {
+	rows, err := s.db.Query(ctx, `select d.host from domains d left join peer_observatories p on p.host = d.host
+		where d.policy = 'allow' and (p.fetched_at is null or p.fetched_at < $1) order by d.host`, before)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// ForgetPeerObservatoryTimes makes every peer's aggregates due for a fetch.
+func (s *Store) ForgetPeerObservatoryTimes(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, `update peer_observatories set fetched_at = '-infinity'`)
+	return err
 }

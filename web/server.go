@@ -113,7 +113,7 @@ func New(d Deps) *Server {
 
 	(&files.Media{Store: d.Store, Outbox: d.Outbox, Federator: d.Federator, Log: d.Log}).Routes(r)
 	api := &client.API{Store: d.Store, Links: d.Links, Accounts: d.Accounts, Outbox: d.Outbox, Federator: d.Federator,
-		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version, ObservatoryPublic: d.ObservatoryPublic, Streams: d.Streams,
+		Auth: &auth.Authenticator{OAuth: d.OAuth}, WriteLimiter: d.WriteLimiter, Version: Version, ObservatoryPublic: d.ObservatoryPublic, Viewer: d.Viewer, Streams: d.Streams,
 		Instance: d.Instance, PushKey: d.PushKey,
 		Extra: tokens.AppRoutes}
 	protocol := &activitypub.Handler{Store: d.Store, Links: d.Links, Outbox: d.Outbox, Viewer: d.Viewer,

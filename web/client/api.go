@@ -36,6 +36,9 @@ type API struct {
 	Auth *auth.Authenticator
 	// WriteLimiter bounds each account's writes (nil: none).
 	WriteLimiter *ratelimit.Limiter
+	// Viewer identifies the actor behind a signed GET (peers reading
+	// /observatory.json).
+	Viewer func(r *http.Request) (*store.Actor, error)
 	// ObservatoryPublic publishes the node's aggregates at /observatory.json
 	// (ARCHIPEL_OBSERVATORY_PUBLIC).
 	ObservatoryPublic bool
@@ -197,6 +200,7 @@ func (api *API) Routes(r chi.Router) {
 		r.Post("/skills/suggestions/{skill}/accept", auth.User("write:accounts", api.apiAnswerSkill(true)))
 		r.Post("/skills/suggestions/{skill}/dismiss", auth.User("write:accounts", api.apiAnswerSkill(false)))
 		r.Get("/observatory", auth.User("admin:read", api.apiObservatory))
+		r.Get("/observatory/network", auth.User("admin:read", api.apiNetworkObservatory))
 		r.Post("/observatory/opt_out", auth.User("write:accounts", api.apiObservatoryOptOut))
 		r.Get("/groups/{id}/events", auth.Scope("read:groups", api.apiGroupEvents))
 		r.Post("/groups/{id}/events", auth.User("write:groups", api.apiCreateEvent))

@@ -135,23 +135,73 @@ func (api *API) apiObservatoryOptOut(w http.ResponseWriter, r *http.Request) {
 	respond.JSON(w, http.StatusOK, map[string]bool{"opt_out": *body.OptOut})
 }
 
-// apiPublishedObservatory is /observatory.json: the node's monthly
-// aggregates of the last twelve months, when the node publishes them
-// (ARCHIPEL_OBSERVATORY_PUBLIC); aggregates only, under the same rule.
-func (api *API) apiPublishedObservatory(w http.ResponseWriter, r *http.Request) {
-	if !api.ObservatoryPublic {
-		respond.Error(w, http.StatusNotFound, "this node does not publish its indicators")
-		return
-	}
+// publishedPeriod is what /observatory.json covers: the last twelve months.
+func publishedReport(r *http.Request, api *API) (*observatory.Report, error) {
 	p, err := observatory.ParsePeriod("", "", observatory.StepMonth, time.Now())
 	if err != nil {
-		respond.Fail(w, err)
+		return nil, err
+	}
+	return observatory.Compute(r.Context(), api.Store, store.ObservatoryScope{}, p)
+}
+
+// apiPublishedObservatory is /observatory.json: the node's monthly
+// aggregates of the last twelve months, aggregates only, under the same
+// rule of five. Anyone reads it when the node publishes it
+// (ARCHIPEL_OBSERVATORY_PUBLIC); otherwise only the allowlisted peers, by
+// a signed GET, for their federation-wide view.
+func (api *API) apiPublishedObservatory(w http.ResponseWriter, r *http.Request) {
+	if !api.ObservatoryPublic && !api.allowlistedPeer(r) {
+		respond.Error(w, http.StatusNotFound, "this node does not publish its indicators to you")
 		return
 	}
-	report, err := observatory.Compute(r.Context(), api.Store, store.ObservatoryScope{}, p)
+	report, err := publishedReport(r, api)
 	if err != nil {
 		respond.Fail(w, err)
 		return
 	}
-	respond.JSON(w, http.StatusOK, map[string]any{"node": api.Links.Host(), "observatory": report})
+	w.Header().Set("Vary", "Signature, Signature-Input")
+	respond.JSON(w, http.StatusOK, observatory.Published{ID: api.Links.Base + "/observatory.json", Type: observatory.PublishedType,
+		Node: api.Links.Host(), Observatory: report})
+}
+
+// allowlistedPeer tells whether a request is a signed GET from an actor of
+// a host this node allowlisted.
+func (api *API) allowlistedPeer(r *http.Request) bool {
+	if api.Viewer == nil || r.Header.Get("Signature") == "" && r.Header.Get("Signature-Input") == "" {
+		return false
+	}
+	a, err := api.Viewer(r)
+	if err != nil || a == nil || a.Local {
+		return false
+	}
+	policy, err := api.Store.DomainPolicy(r.Context(), a.Host)
+	return err == nil && policy == store.PolicyAllow
+}
+
+// apiNetworkObservatory is the federation-wide view for node admins: this
+// node's monthly figures summed with those every allowlisted peer shares
+// (refresh=true fetches them again now; the worker does it hourly).
+func (api *API) apiNetworkObservatory(w http.ResponseWriter, r *http.Request) {
+	if auth.Account(r).Role != store.RoleAdmin {
+		respond.Error(w, http.StatusForbidden, "the network's indicators are for the node's admins")
+		return
+	}
+	if r.URL.Query().Get("refresh") == "true" && api.Federator != nil {
+		_ = api.Store.ForgetPeerObservatoryTimes(r.Context())
+		if err := observatory.RefreshPeers(r.Context(), api.Store, api.Federator.Fetch, api.Links.Scheme()); err != nil {
+			respond.Fail(w, err)
+			return
+		}
+	}
+	own, err := publishedReport(r, api)
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	nw, err := observatory.NetworkView(r.Context(), api.Store, api.Links.Host(), own)
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	respond.JSON(w, http.StatusOK, nw)
 }

@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -177,4 +178,77 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// The federation-wide view (issue 19): three nodes of the test network;
+// B and C share their aggregates with A, which allowlists them, by signed
+// GET; A's admin sees the three nodes' figures summed, and no node
+// publishes to a stranger.
+func TestNetworkObservatoryAggregatesThreeNodes(t *testing.T) {
+	nodes := testnet.Start(t, 3, testnet.Options{})
+	ctx := context.Background()
+	a := nodes[0]
+	for _, peer := range nodes[1:] {
+		if err := a.Store.SetDomainPolicy(ctx, peer.Host, store.PolicyAllow); err != nil {
+			t.Fatal(err)
+		}
+		if err := peer.Store.SetDomainPolicy(ctx, a.Host, store.PolicyAllow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Each node: a group where 5 + i people post once each.
+	posts := 0
+	for i, n := range nodes {
+		owner := n.CreateUser("owner", store.TierState, "")
+		var g struct{ ID string }
+		owner.API("POST", "/groups", map[string]any{"name": "Réseau"}).JSON(t, &g)
+		for j := range 4 + i {
+			u := n.CreateUser("agent"+strconv.Itoa(j), store.TierState, "")
+			u.API("POST", "/groups/"+g.ID+"/join", nil)
+			if res := u.API("POST", "/statuses", map[string]any{"status": "Bonjour", "group_id": g.ID}); res.Status != 200 {
+				t.Fatalf("post: %d %s", res.Status, res.Body)
+			}
+			posts++
+		}
+		owner.API("POST", "/statuses", map[string]any{"status": "Bienvenue", "group_id": g.ID})
+		posts++
+	}
+	// A stranger (no signature) gets nothing from B.
+	if res := nodes[1].Do("GET", "/observatory.json", "", nil); res.Status != http.StatusNotFound {
+		t.Errorf("B's aggregates to a stranger: %d", res.Status)
+	}
+	admin := a.CreateUser("nadia", store.TierState, store.RoleAdmin)
+	var nw struct {
+		Nodes []struct {
+			Host, Error string
+			Own         bool
+		}
+		Buckets []struct {
+			Start         string
+			Nodes         int
+			ActiveMembers int `json:"active_members"`
+			Posts         int
+			Hidden        map[string]int
+		}
+	}
+	res := admin.API("GET", "/observatory/network?refresh=true", nil)
+	if res.Status != 200 {
+		t.Fatalf("network: %d %s", res.Status, res.Body)
+	}
+	res.JSON(t, &nw)
+	if len(nw.Nodes) != 3 {
+		t.Fatalf("nodes: %+v", nw.Nodes)
+	}
+	for _, s := range nw.Nodes {
+		if s.Error != "" {
+			t.Errorf("%s: %s", s.Host, s.Error)
+		}
+	}
+	last := nw.Buckets[len(nw.Buckets)-1]
+	if last.Nodes != 3 || last.Posts != posts || last.ActiveMembers != 5+6+7 {
+		t.Errorf("this month across the network: %+v, want 3 nodes, %d posts, 18 active", last, posts)
+	}
+	if res := a.CreateUser("bob", store.TierState, "").API("GET", "/observatory/network", nil); res.Status != http.StatusForbidden {
+		t.Errorf("a non-admin: %d", res.Status)
+	}
 }
