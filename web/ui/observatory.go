@@ -66,6 +66,10 @@ type observatoryData struct {
 	Report  *observatory.Report
 	Charts  []chart
 	Export  string
+	// Units are what the reader may pick (regions, departments, services),
+	// Unit the one shown ("" for the whole node).
+	Units []store.Unit
+	Unit  string
 }
 
 // observatoryPage is the node's indicators (node admins), or a unit's
@@ -153,7 +157,10 @@ func (u *UI) renderObservatory(w http.ResponseWriter, r *http.Request, scope sto
 		_ = observatory.WriteCSV(w, report)
 		return
 	}
-	d := observatoryData{Heading: v.T("title.observatory"), Group: g, Report: report}
+	d := observatoryData{Heading: v.T("title.observatory"), Group: g, Report: report, Unit: q.Get("unit_id")}
+	if g == nil {
+		d.Units = u.pickableUnits(r)
+	}
 	if g != nil {
 		v.Nav = "groups"
 		d.Heading = v.T("obs.group_heading", g.DisplayName)
@@ -171,4 +178,21 @@ func (u *UI) renderObservatory(w http.ResponseWriter, r *http.Request, scope sto
 		status = http.StatusUnprocessableEntity
 	}
 	u.render(w, status, "observatory", v)
+}
+
+// pickableUnits are the units the reader may see the figures of: every unit
+// for node admins, their own subtree for unit admins.
+func (u *UI) pickableUnits(r *http.Request) []store.Unit {
+	acct := sessionOf(r).Account
+	all, err := u.Store.Units(r.Context())
+	if err != nil || acct.Role == store.RoleAdmin {
+		return all
+	}
+	var mine []store.Unit
+	for _, unit := range all {
+		if u.ownsUnit(r, acct, unit.ID) {
+			mine = append(mine, unit)
+		}
+	}
+	return mine
 }

@@ -1,7 +1,9 @@
 package ui_test
 
 import (
+	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,6 +30,15 @@ func TestObservatoryPages(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(body, `<svg role="img"`) || !strings.Contains(body, "<desc") ||
 		!strings.Contains(body, `<th scope="row">`) || !strings.Contains(body, "&lt; 5") {
 		t.Fatalf("node observatory: %d\n%s", res.StatusCode, body)
+	}
+	// By region: a unit of kind region, with its sub-units.
+	region := &store.Unit{Name: "Grand Est", Kind: "region"}
+	if err := n.Store.CreateUnit(context.Background(), region); err != nil {
+		t.Fatal(err)
+	}
+	res, body = get(t, admin, n.URL+"/observatory?unit_id="+strconv.FormatInt(region.ID, 10))
+	if res.StatusCode != 200 || !strings.Contains(body, `selected>Grand Est`) {
+		t.Errorf("observatory of a region: %d", res.StatusCode)
 	}
 	res, body = get(t, admin, n.URL+"/observatory?format=csv")
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.Contains(body, "active_members") {

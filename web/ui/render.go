@@ -82,6 +82,9 @@ func (v *view) IsAdmin() bool {
 	return v.Account != nil && (v.Account.Role == store.RoleAdmin || v.Account.Role == store.RoleUnitAdmin)
 }
 
+// IsNodeAdmin tells whether the reader administers the whole node.
+func (v *view) IsNodeAdmin() bool { return v.Account != nil && v.Account.Role == store.RoleAdmin }
+
 func (u *UI) newView(r *http.Request, title, nav string) *view {
 	v := &view{Lang: langOf(r.Context()), Path: r.URL.RequestURI(), Host: u.Links.Host(), Title: title, Nav: nav,
 		Errors: map[string]string{}}
