@@ -120,28 +120,43 @@ func (p *Processor) groupEvent(ctx context.Context, g *store.Actor, innerRaw []b
 	if group.ID != g.ID {
 		return refused("%s announced event %s of %s", g.URI, rev.URI, group.URI)
 	}
-	existing, err := p.Store.EventByURI(ctx, rev.URI)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	if existing != nil && (existing.GroupID == nil || *existing.GroupID != g.ID) {
-		return refused("event %s is not in %s", rev.URI, g.URI)
-	}
 	organizer, err := p.Federator.Actor(ctx, rev.Organizer, false)
 	if err != nil {
 		return err
 	}
-	if existing != nil && existing.Updated != nil && rev.Updated != nil && rev.Updated.Before(existing.Updated.Truncate(time.Second)) {
-		// An older edit delivered late: only the count may be newer.
-		return p.Store.SetParticipantCount(ctx, existing.ID, rev.ParticipantCount, rev.CountedAt)
-	}
-	return p.keepEvent(ctx, group, organizer, rev, existing)
+	// The group's announces of one event may be processed at once (a count
+	// change and an edit): each reads and writes the event under its row
+	// lock, so that the later never loses to the earlier.
+	return p.Store.Tx(ctx, func(tx *store.Store) error {
+		if err := tx.LockObjectURI(ctx, rev.URI); err != nil {
+			return err
+		}
+		existing, err := tx.EventByURI(ctx, rev.URI)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if existing != nil && (existing.GroupID == nil || *existing.GroupID != g.ID) {
+			return refused("event %s is not in %s", rev.URI, g.URI)
+		}
+		if existing != nil && existing.Updated != nil &&
+			(rev.Updated == nil || rev.Updated.Before(existing.Updated.Truncate(time.Second))) {
+			// An older edit delivered late, or a count change (it carries
+			// no edit time) after an edit: only the count may be newer.
+			return tx.SetParticipantCount(ctx, existing.ID, rev.ParticipantCount, rev.CountedAt)
+		}
+		return p.keepEventIn(ctx, tx, group, organizer, rev, existing)
+	})
 }
 
 // keepEvent stores a peer's event (new or changed), and tells this node's
 // participants when it was cancelled.
 func (p *Processor) keepEvent(ctx context.Context, g *store.Group, organizer *store.Actor, rev *ap.RemoteEvent, existing *store.Event) error {
-	return p.Store.Tx(ctx, func(tx *store.Store) error {
+	return p.keepEventIn(ctx, p.Store, g, organizer, rev, existing)
+}
+
+// keepEventIn is keepEvent on st (a transaction already open, or the store).
+func (p *Processor) keepEventIn(ctx context.Context, st *store.Store, g *store.Group, organizer *store.Actor, rev *ap.RemoteEvent, existing *store.Event) error {
+	return st.Tx(ctx, func(tx *store.Store) error {
 		obj := &store.Object{URI: rev.URI, Type: store.TypeEvent, AttributedTo: organizer.ID, GroupID: &g.ID,
 			Visibility: store.ObjGroup, Name: rev.Event.Title, Content: rev.ContentHTML, URL: rev.URI,
 			Published: rev.Published, Updated: rev.Updated}

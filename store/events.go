@@ -74,6 +74,13 @@ func (s *Store) EventByObjectID(ctx context.Context, id int64) (*Event, error) {
 	return s.eventOf(ctx, obj)
 }
 
+// LockObjectURI takes the row lock of the object with that id, if there is
+// one, until the transaction ends (use it on a transaction).
+func (s *Store) LockObjectURI(ctx context.Context, uri string) error {
+	_, err := s.db.Exec(ctx, `select 1 from objects where uri = $1 for update`, uri)
+	return err
+}
+
 // EventByURI loads an event by its ActivityPub id.
 func (s *Store) EventByURI(ctx context.Context, uri string) (*Event, error) {
 	obj, err := s.ObjectByURI(ctx, uri)
