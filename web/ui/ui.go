@@ -138,6 +138,10 @@ func New(d Deps) http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(u.requireLogin)
 			r.Post("/posts", u.createPost)
+			r.Get("/messages", u.messages)
+			r.Post("/messages", u.sendMessage)
+			r.Get("/messages/{id}", u.conversation)
+			r.Post("/messages/{id}", u.replyMessage)
 			r.Post("/posts/{id}/like", u.like(true))
 			r.Post("/posts/{id}/unlike", u.like(false))
 			r.Post("/posts/{id}/delete", u.deletePost)
