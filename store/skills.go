@@ -83,20 +83,7 @@ func (s *Store) Directory(ctx context.Context, q DirectoryQuery) ([]*Actor, erro
 	if err != nil {
 		return nil, err
 	}
-	var out []*Actor
-	for rows.Next() {
-		a, err := scanActor(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, s.loadSkills(ctx, out)
+	return s.actorsWithSkills(ctx, rows)
 }
 
 // loadSkills fills the skills of a page of actors in one query.
@@ -158,6 +145,11 @@ func (s *Store) ActiveOnTopic(ctx context.Context, q TopicQuery) ([]*Actor, erro
 	if err != nil {
 		return nil, err
 	}
+	return s.actorsWithSkills(ctx, rows)
+}
+
+// actorsWithSkills reads a page of actors and fills their skills.
+func (s *Store) actorsWithSkills(ctx context.Context, rows pgx.Rows) ([]*Actor, error) {
 	var out []*Actor
 	for rows.Next() {
 		a, err := scanActor(rows)
