@@ -70,6 +70,18 @@ func TestDemoSeedsAFederation(t *testing.T) {
 		if len(posts) == 0 {
 			t.Errorf("group %q has no posts", gs.Name)
 		}
+		// Enough people act in a well-attended group that its observatory
+		// shows figures (it hides people counts under 5).
+		if len(members) >= 8 {
+			var active int
+			if err := home.Store.Pool().QueryRow(ctx, `select count(distinct attributed_to) from objects
+				where group_id = $1 and deleted_at is null`, g.ID).Scan(&active); err != nil {
+				t.Fatal(err)
+			}
+			if active <= 5 {
+				t.Errorf("group %q (%d members): only %d people posted", gs.Name, len(members), active)
+			}
+		}
 		for _, n := range f.Nodes {
 			if n == home {
 				continue
