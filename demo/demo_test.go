@@ -31,6 +31,7 @@ func TestDemoSeedsAFederation(t *testing.T) {
 	defer f.Close()
 
 	// Every group exists on its node, with members from the nodes it gathers.
+	wellAttended := 0
 	for i, gs := range groupSpecs {
 		home := f.Nodes[gs.Node]
 		groups, err := home.Store.Groups(ctx, store.GroupFilter{LocalOnly: true, Limit: 80})
@@ -70,6 +71,19 @@ func TestDemoSeedsAFederation(t *testing.T) {
 		if len(posts) == 0 {
 			t.Errorf("group %q has no posts", gs.Name)
 		}
+		// Enough people act in a well-attended group that its observatory
+		// shows figures (it hides people counts under 5).
+		if len(members) >= 8 {
+			wellAttended++
+			var active int
+			if err := home.Store.Pool().QueryRow(ctx, `select count(distinct attributed_to) from objects
+				where group_id = $1 and deleted_at is null`, g.ID).Scan(&active); err != nil {
+				t.Fatal(err)
+			}
+			if active <= 5 {
+				t.Errorf("group %q (%d members): only %d people posted", gs.Name, len(members), active)
+			}
+		}
 		for _, n := range f.Nodes {
 			if n == home {
 				continue
@@ -85,6 +99,9 @@ func TestDemoSeedsAFederation(t *testing.T) {
 				}
 			}
 		}
+	}
+	if wellAttended == 0 {
+		t.Error("no group has eight members: the observatory check did not run")
 	}
 	// Documents reached every member node with their second version.
 	for _, n := range f.Nodes {

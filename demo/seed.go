@@ -346,8 +346,10 @@ func (f *Federation) seedPosts(ctx context.Context, s *seeded, rng *rand.Rand, p
 			continue
 		}
 		var posts []*store.Object
-		for k := range min(3, len(members)) {
-			m := members[(k*5+i)%len(members)]
+		// Up to eight members post, so that a group's observatory shows
+		// its figures (people counts under 5 are hidden).
+		for k := range min(8, len(members)) {
+			m := members[(k+i)%len(members)]
 			obj, err := m.node.Outbox.CreateNote(ctx, m.actor, outbox.NewNote{Text: postTexts[rng.IntN(len(postTexts))], GroupID: m.groupID})
 			if err != nil {
 				return fmt.Errorf("post in %s: %w", g.DisplayName, err)
@@ -360,7 +362,7 @@ func (f *Federation) seedPosts(ctx context.Context, s *seeded, rng *rand.Rand, p
 		}
 		// A reply and a like from another member, on that member's node.
 		for k, post := range posts {
-			m := members[(k*5+i+1)%len(members)]
+			m := members[(k+i+1)%len(members)]
 			local, err := m.node.Store.ObjectByURI(ctx, post.URI)
 			if err != nil {
 				continue // not there: the member's node is not in this group's audience

@@ -83,20 +83,7 @@ func (s *Store) Directory(ctx context.Context, q DirectoryQuery) ([]*Actor, erro
 	if err != nil {
 		return nil, err
 	}
-	var out []*Actor
-	for rows.Next() {
-		a, err := scanActor(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, s.loadSkills(ctx, out)
+	return s.actorsWithSkills(ctx, rows)
 }
 
 // loadSkills fills the skills of a page of actors in one query.
@@ -124,4 +111,57 @@ func (s *Store) loadSkills(ctx context.Context, actors []*Actor) error {
 		byID[id].Skills = append(byID[id].Skills, label)
 	}
 	return rows.Err()
+}
+
+// TopicQuery asks who is active on a topic.
+type TopicQuery struct {
+	Text     string  // the words, searched in the French full-text index
+	ViewerID int64   // 0: anonymous; only what this reader may read counts
+	Exclude  []int64 // people already listed (by declared skill)
+	Limit    int
+}
+
+// ActiveOnTopic ranks people by how many of their live posts and documents
+// match the words, counting only what the reader may read (visibleSQL, the
+// rule of CanSee and CanReadGroupContent), so that a post in a private group
+// tells nothing to a reader outside it. People who opted out of the
+// observatory and accounts that may not act yet are left out.
+func (s *Store) ActiveOnTopic(ctx context.Context, q TopicQuery) ([]*Actor, error) {
+	if q.Limit <= 0 || q.Limit > 10 {
+		q.Limit = 10
+	}
+	if q.Text == "" {
+		return nil, nil
+	}
+	rows, err := s.db.Query(ctx, `with counted as (
+		  select o.attributed_to as id, count(*) as n from objects o
+		  where o.search @@ websearch_to_tsquery('french', archipel_fold($1)) and o.deleted_at is null
+		    and o.type in ('Note', 'Article', 'Page', 'Question', 'Document') and `+visibleSQL("$2::bigint")+`
+		  group by o.attributed_to)
+		select `+prefixed("a", actorColumns)+` from counted join actors a using (id)
+		where a.type = 'Person' and a.deleted_at is null and not (a.id = any($3)) and not `+inactiveAccount("a")+`
+		  and not exists (select 1 from accounts oo where oo.actor_id = a.id and oo.observatory_opt_out)
+		order by counted.n desc, a.id limit $4`, q.Text, q.ViewerID, q.Exclude, q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return s.actorsWithSkills(ctx, rows)
+}
+
+// actorsWithSkills reads a page of actors and fills their skills.
+func (s *Store) actorsWithSkills(ctx context.Context, rows pgx.Rows) ([]*Actor, error) {
+	var out []*Actor
+	for rows.Next() {
+		a, err := scanActor(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, s.loadSkills(ctx, out)
 }

@@ -26,5 +26,26 @@ func (api *API) apiDirectory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	api.setOffsetLinks(w, r, offset, limit, len(people))
-	respond.JSON(w, http.StatusOK, api.accountList(r, people))
+	if q.Get("active_on_topic") != "true" {
+		// The plain list Mastodon clients expect.
+		respond.JSON(w, http.StatusOK, api.accountList(r, people))
+		return
+	}
+	// Asked for: the people whose declared skills match, then, ranked
+	// lower, those whose readable posts and documents are about the words.
+	words := skill
+	if words == "" {
+		words = text
+	}
+	exclude := make([]int64, 0, len(people))
+	for _, p := range people {
+		exclude = append(exclude, p.ID)
+	}
+	active, err := api.Store.ActiveOnTopic(r.Context(), store.TopicQuery{Text: words, ViewerID: viewerID(r), Exclude: exclude})
+	if err != nil {
+		respond.Fail(w, err)
+		return
+	}
+	respond.JSON(w, http.StatusOK, map[string]any{"accounts": api.accountList(r, people),
+		"active_on_topic": api.accountList(r, active)})
 }

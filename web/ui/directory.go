@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,6 +16,7 @@ const maxQuery = 200
 type directoryData struct {
 	Searched     bool
 	People       []*store.Actor
+	Active       []*store.Actor // active on the topic, not in People (first page only)
 	InviteTo     []*store.Group
 	Newer, Older string // links to the neighbouring pages of results
 	First, Last  int    // the rank of the first and last person shown
@@ -63,9 +65,23 @@ func (u *UI) directory(w http.ResponseWriter, r *http.Request) {
 			d.Newer = page(max(offset-directoryPage, 0))
 		}
 		d.Searched, d.People = true, people
+		if words := cmp.Or(skill, text); words != "" && offset == 0 {
+			var viewer int64
+			exclude := make([]int64, 0, len(people))
+			if s := sessionOf(r); s != nil {
+				viewer = s.Actor.ID
+			}
+			for _, p := range people {
+				exclude = append(exclude, p.ID)
+			}
+			if d.Active, err = u.Store.ActiveOnTopic(r.Context(), store.TopicQuery{Text: words, ViewerID: viewer, Exclude: exclude}); err != nil {
+				u.fail(w, r, err)
+				return
+			}
+		}
 		d.First, d.Last = offset+1, offset+len(people)
 	}
-	if s := sessionOf(r); s != nil && len(d.People) > 0 {
+	if s := sessionOf(r); s != nil && len(d.People)+len(d.Active) > 0 {
 		d.InviteTo = u.groupsIRun(r, s)
 	}
 	v.Data = d
