@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/archipel-social/archipel/mail"
@@ -121,8 +122,15 @@ type Dashboard struct {
 	Invited    []*store.Membership
 	Quiet      []*store.Membership
 	Unanswered []*store.Object
-	Welcome    string
+	// Upcoming are the group's events of the next UpcomingDays; Overdue
+	// its open tasks past their due date.
+	Upcoming []*store.Event
+	Overdue  []*store.Task
+	Welcome  string
 }
+
+// UpcomingDays is how far ahead the dashboard lists events.
+const UpcomingDays = 30
 
 // dashboardLimit bounds each list of the dashboard.
 const dashboardLimit = 100
@@ -145,6 +153,21 @@ func (o *Outbox) GroupDashboard(ctx context.Context, acct *store.Account, groupI
 	}
 	if d.Unanswered, err = o.Store.UnansweredPosts(ctx, g.ID, dashboardLimit); err != nil {
 		return nil, err
+	}
+	now := time.Now()
+	if d.Upcoming, err = o.Store.Events(ctx, store.EventQuery{GroupID: g.ID, From: now, To: now.AddDate(0, 0, UpcomingDays),
+		Limit: dashboardLimit}); err != nil {
+		return nil, err
+	}
+	tasks, err := o.Store.Tasks(ctx, store.TaskQuery{GroupID: g.ID})
+	if err != nil {
+		return nil, err
+	}
+	today := now.Truncate(24 * time.Hour)
+	for _, t := range tasks {
+		if t.Status != store.TaskDone && t.DueDate != nil && t.DueDate.Before(today) && len(d.Overdue) < dashboardLimit {
+			d.Overdue = append(d.Overdue, t)
+		}
 	}
 	if w, err := o.Store.GroupWelcome(ctx, g.ID); err == nil {
 		d.Welcome = w.Body

@@ -50,12 +50,41 @@ func (api *API) apiGroupDashboard(w http.ResponseWriter, r *http.Request) {
 		"invitations":        api.dashboardMembers(r, d.Invited),
 		"quiet_members":      api.dashboardMembers(r, d.Quiet),
 		"unanswered_posts":   api.statusEntities(r, d.Unanswered),
+		"upcoming_events":    api.dashboardEvents(d.Upcoming),
+		"overdue_tasks":      api.dashboardTasks(d.Overdue),
 		"welcome":            d.Welcome,
 		"quiet_days":         store.QuietDays,
 		"unanswered_hours":   store.UnansweredHours,
 		"indicators_url":     api.Links.Base + "/g/" + g.Username + "/observatory",
 		"indicators_api_url": api.Links.Base + "/api/v1/groups/" + strconv.FormatInt(g.ID, 10) + "/stats",
 	})
+}
+
+type dashboardItemJSON struct {
+	ID    string    `json:"id"`
+	Title string    `json:"title"`
+	When  time.Time `json:"when"`
+	URL   string    `json:"url"`
+}
+
+// dashboardEvents are the upcoming events: title, start, API URL.
+func (api *API) dashboardEvents(events []*store.Event) []dashboardItemJSON {
+	out := []dashboardItemJSON{}
+	for _, e := range events {
+		id := strconv.FormatInt(e.ID, 10)
+		out = append(out, dashboardItemJSON{ID: id, Title: e.Title, When: e.Start.UTC(), URL: api.Links.Base + "/api/v1/events/" + id})
+	}
+	return out
+}
+
+// dashboardTasks are the overdue tasks: title, due date, API URL.
+func (api *API) dashboardTasks(tasks []*store.Task) []dashboardItemJSON {
+	out := []dashboardItemJSON{}
+	for _, t := range tasks {
+		id := strconv.FormatInt(t.ID, 10)
+		out = append(out, dashboardItemJSON{ID: id, Title: t.Name, When: t.DueDate.UTC(), URL: api.Links.Base + "/api/v1/tasks/" + id})
+	}
+	return out
 }
 
 // apiSetWelcome sets the message new members see (welcome: "" removes it).

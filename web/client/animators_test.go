@@ -73,7 +73,9 @@ type dashboardJSON struct {
 	QuietMembers    []struct{ Account struct{ Username string } } `json:"quiet_members"`
 	UnansweredPosts []struct{ ID, Content string }                `json:"unanswered_posts"`
 	Welcome         string
-	IndicatorsURL   string `json:"indicators_url"`
+	IndicatorsURL   string                       `json:"indicators_url"`
+	UpcomingEvents  []struct{ ID, Title string } `json:"upcoming_events"`
+	OverdueTasks    []struct{ ID, Title string } `json:"overdue_tasks"`
 }
 
 func usernames(list []struct{ Account struct{ Username string } }) string {
@@ -138,6 +140,27 @@ func TestAnimatorDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// An event next week and one in two months; a task overdue, one done,
+	// one not due yet.
+	start := time.Now().AddDate(0, 0, 7).UTC()
+	for _, e := range []struct {
+		title string
+		at    time.Time
+	}{{"Comité de pilotage", start}, {"Séminaire de rentrée", start.AddDate(0, 2, 0)}} {
+		if res := alice.API("POST", "/groups/"+g.ID+"/events", map[string]any{"title": e.title, "start_time": e.at.Format(time.RFC3339),
+			"end_time": e.at.Add(time.Hour).Format(time.RFC3339), "timezone": "Europe/Paris"}); res.Status != 200 {
+			t.Fatalf("event: %d %s", res.Status, res.Body)
+		}
+	}
+	yesterday := time.Now().AddDate(0, 0, -2).Format(time.DateOnly)
+	for _, task := range []map[string]any{{"title": "Rendre le bilan", "due_date": yesterday},
+		{"title": "Déjà fait", "due_date": yesterday, "status": "done"},
+		{"title": "Plus tard", "due_date": time.Now().AddDate(0, 1, 0).Format(time.DateOnly)}} {
+		if res := alice.API("POST", "/groups/"+g.ID+"/tasks", task); res.Status != 200 {
+			t.Fatalf("task: %d %s", res.Status, res.Body)
+		}
+	}
+
 	var d dashboardJSON
 	if res := alice.API("GET", "/groups/"+g.ID+"/dashboard", nil); res.Status != 200 {
 		t.Fatalf("dashboard: %d %s", res.Status, res.Body)
@@ -156,6 +179,12 @@ func TestAnimatorDashboard(t *testing.T) {
 	if len(d.UnansweredPosts) != 1 || d.UnansweredPosts[0].ID != old.ID {
 		t.Errorf("unanswered posts %+v, want only %s", d.UnansweredPosts, old.ID)
 	}
+	if len(d.UpcomingEvents) != 1 || d.UpcomingEvents[0].Title != "Comité de pilotage" {
+		t.Errorf("upcoming events %+v", d.UpcomingEvents)
+	}
+	if len(d.OverdueTasks) != 1 || d.OverdueTasks[0].Title != "Rendre le bilan" {
+		t.Errorf("overdue tasks %+v", d.OverdueTasks)
+	}
 	if !strings.HasSuffix(d.IndicatorsURL, "/g/urbanisme/observatory") {
 		t.Errorf("indicators url %q", d.IndicatorsURL)
 	}
@@ -172,7 +201,8 @@ func TestAnimatorDashboard(t *testing.T) {
 	web, _ := browse(t, n, "alice")
 	status, page := web.get("/g/urbanisme/manage")
 	if status != 200 || !strings.Contains(page, "Membres silencieux depuis 60 jours") || !strings.Contains(page, "/posts/"+old.ID) ||
-		!strings.Contains(page, `action="/g/urbanisme/announcements"`) || !strings.Contains(page, "/g/urbanisme/observatory") {
+		!strings.Contains(page, `action="/g/urbanisme/announcements"`) || !strings.Contains(page, "/g/urbanisme/observatory") ||
+		!strings.Contains(page, "Comité de pilotage") || !strings.Contains(page, "Rendre le bilan") || strings.Contains(page, "Déjà fait") {
 		t.Errorf("manage page %d:\n%s", status, page)
 	}
 	if status, page := web.post("/g/urbanisme/announcements", url.Values{"text": {"  "}}); status != 422 || !strings.Contains(page, `id="f-text-error"`) {

@@ -147,6 +147,12 @@ var funcs = template.FuncMap{
 		n, _ := strconv.ParseInt(s, 10, 64)
 		return n
 	},
+	"timeOf": func(t *time.Time) time.Time {
+		if t == nil {
+			return time.Time{}
+		}
+		return *t
+	},
 	"deref": func(p *int64) int64 {
 		if p == nil {
 			return 0
