@@ -282,7 +282,8 @@ func TestEventVisibilityAndFeeds(t *testing.T) {
 		}
 	}
 	alice.API("GET", "/calendar", nil).JSON(t, &feeds)
-	if feeds.PersonalURL == nil || len(feeds.Groups) != 3 {
+	// alice's three groups, and the animators' network every owner is in.
+	if feeds.PersonalURL == nil || len(feeds.Groups) != 4 {
 		t.Fatalf("calendar: %+v", feeds)
 	}
 	var privateURL string
