@@ -136,6 +136,24 @@ func (u *UI) pageList(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// shownPage loads the page of a page's URL, with what its pages show
+// around it (the group, the tree), answering the error itself (ok false).
+func (u *UI) shownPage(w http.ResponseWriter, r *http.Request, v *view) (*wikiData, *store.WikiPage, bool) {
+	gv, d, ok := u.wikiGroup(w, r, v)
+	if !ok {
+		return nil, nil, false
+	}
+	p, err := u.pageOf(r, gv)
+	if err == nil {
+		err = u.withPage(r, d, p)
+	}
+	if err != nil {
+		u.fail(w, r, err)
+		return nil, nil, false
+	}
+	return d, p, true
+}
+
 // pageOf loads the page of the path, which must be of the group.
 func (u *UI) pageOf(r *http.Request, gv *groupView) (*store.WikiPage, error) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
@@ -187,16 +205,8 @@ func (u *UI) withPage(r *http.Request, d *wikiData, p *store.WikiPage) error {
 // page shows a page.
 func (u *UI) page(w http.ResponseWriter, r *http.Request) {
 	v := u.newView(r, "title.pages", "groups")
-	gv, d, ok := u.wikiGroup(w, r, v)
+	_, _, ok := u.shownPage(w, r, v)
 	if !ok {
-		return
-	}
-	p, err := u.pageOf(r, gv)
-	if err == nil {
-		err = u.withPage(r, d, p)
-	}
-	if err != nil {
-		u.fail(w, r, err)
 		return
 	}
 	v.Form = url.Values{"sent": {r.URL.Query().Get("sent")}}
@@ -255,16 +265,8 @@ func (u *UI) createPage(w http.ResponseWriter, r *http.Request) {
 // editPageForm shows the edit form of a page, from its current version.
 func (u *UI) editPageForm(w http.ResponseWriter, r *http.Request) {
 	v := u.newView(r, "title.edit_page", "groups")
-	gv, d, ok := u.wikiGroup(w, r, v)
+	d, p, ok := u.shownPage(w, r, v)
 	if !ok {
-		return
-	}
-	p, err := u.pageOf(r, gv)
-	if err == nil {
-		err = u.withPage(r, d, p)
-	}
-	if err != nil {
-		u.fail(w, r, err)
 		return
 	}
 	parent := ""
@@ -340,16 +342,8 @@ func (u *UI) savePage(w http.ResponseWriter, r *http.Request) {
 // pageHistory lists a page's versions, with a form to compare two.
 func (u *UI) pageHistory(w http.ResponseWriter, r *http.Request) {
 	v := u.newView(r, "title.history", "groups")
-	gv, d, ok := u.wikiGroup(w, r, v)
+	d, p, ok := u.shownPage(w, r, v)
 	if !ok {
-		return
-	}
-	p, err := u.pageOf(r, gv)
-	if err == nil {
-		err = u.withPage(r, d, p)
-	}
-	if err != nil {
-		u.fail(w, r, err)
 		return
 	}
 	vs, err := u.Store.PageVersions(r.Context(), p.ID)
@@ -376,16 +370,8 @@ func (u *UI) pageHistory(w http.ResponseWriter, r *http.Request) {
 // pageDiff shows the diff between two versions (?from=&to=).
 func (u *UI) pageDiff(w http.ResponseWriter, r *http.Request) {
 	v := u.newView(r, "title.diff", "groups")
-	gv, d, ok := u.wikiGroup(w, r, v)
+	d, p, ok := u.shownPage(w, r, v)
 	if !ok {
-		return
-	}
-	p, err := u.pageOf(r, gv)
-	if err == nil {
-		err = u.withPage(r, d, p)
-	}
-	if err != nil {
-		u.fail(w, r, err)
 		return
 	}
 	d.From, _ = strconv.Atoi(r.URL.Query().Get("from"))
